@@ -1,0 +1,25 @@
+// Bundles the three programs of the extension: the VS Code extension (vscode external),
+// the debug adapter (standalone Node program speaking DAP on stdio) and the VMM
+// (standalone Node program, the `kvmi-vmm` command line).
+import * as esbuild from 'esbuild';
+
+const production = process.argv.includes('--production');
+const entries = [
+  { in: 'src/extension/extension.ts', out: 'extension' },
+  { in: 'src/dap/debugAdapter.ts', out: 'debugAdapter' },
+  { in: 'src/vmm/cli.ts', out: 'vmm', banner: '#!/usr/bin/env node' },
+];
+
+await Promise.all(entries.map((entry) => esbuild.build({
+  entryPoints: { [entry.out]: entry.in },
+  outdir: 'dist',
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: !production,
+  minify: production,
+  external: ['vscode', 'iced-x86', 'koffi'],
+  banner: entry.banner ? { js: entry.banner } : undefined,
+  logLevel: 'warning',
+})));

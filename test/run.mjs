@@ -1,0 +1,44 @@
+// Runs every test file (test/**/*.test.ts) with Node's built-in test runner, TypeScript through
+// the tsx loader, and ends with the plain summary line "N passed, N failed, N skipped".
+// Usage: node test/run.mjs [substring-filter ...]
+import { spawn } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const filters = process.argv.slice(2);
+
+function findTests(dir) {
+  const found = [];
+  for (const name of readdirSync(dir)) {
+    if (name === 'node_modules' || name === 'out' || name.startsWith('.')) continue;
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) found.push(...findTests(path));
+    else if (name.endsWith('.test.ts')) found.push(path);
+  }
+  return found;
+}
+
+const files = findTests(join(root, 'test'))
+  .map((f) => relative(root, f))
+  .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)))
+  .sort();
+if (files.length === 0) {
+  console.error('no test files matched');
+  process.exit(1);
+}
+
+const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-reporter-destination=stdout',
+  '--test-reporter=tap', '--test-reporter-destination=test/.artifacts/last-run.tap', ...files], {
+  cwd: root, stdio: ['ignore', 'inherit', 'inherit'],
+});
+child.on('exit', async (code) => {
+  const { readFileSync } = await import('node:fs');
+  const tap = readFileSync(join(root, 'test/.artifacts/last-run.tap'), 'utf8');
+  const count = (key) => Number((tap.match(new RegExp(`^# ${key} (\\d+)$`, 'm')) ?? [])[1] ?? 0);
+  const passed = count('pass');
+  const failed = count('fail') + count('cancelled');
+  const skipped = count('skipped') + count('todo');
+  console.log(`\n${passed} passed, ${failed} failed, ${skipped} skipped`);
+  process.exit(code === 0 && failed === 0 ? 0 : 1);
+});

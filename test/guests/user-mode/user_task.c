@@ -1,0 +1,28 @@
+/*
+ * The code the user-mode guest runs at CPL 3: a loop of stores to `user_data_page` (a page of
+ * its own, the one to watch), then a checksum handed back to ring 0 through INT 0x80. It uses
+ * no I/O, so it runs natively where a hypervisor runs ring 3 natively.
+ */
+#include "runtime.h"
+#include "user_mode.h"
+
+#define USER_ROUNDS 64
+
+uint8_t user_data_page[4096] OWN_PAGE_DATA;
+
+void user_task(void)
+{
+	volatile uint8_t *page = user_data_page;
+	uint64_t checksum = 0;
+
+	for (int round = 0; round < USER_ROUNDS; round++) {
+		for (int offset = 0; offset < 4096; offset += 64)
+			page[offset] = (uint8_t)(round + offset / 64);
+	}
+	for (int offset = 0; offset < 4096; offset += 64)
+		checksum = checksum * 31 + page[offset];
+
+	__asm__ volatile("int $0x80" : : "a"(checksum) : "memory");
+	for (;;)
+		;
+}

@@ -1,12 +1,27 @@
-// Extension entry point: wires the kvmi debug type into VS Code. The adapter itself runs as a
-// separate Node program (dist/debugAdapter.js) declared in package.json.
+// Extension entry point: registers the kvmi debug type's providers, adapter factory and commands, and
+// does nothing else. The adapter itself runs as a separate Node program (dist/debugAdapter.js).
 import * as vscode from 'vscode';
+import { AdapterDescriptorFactory } from './adapterDescriptorFactory';
+import { checkKvmAccess } from './checkKvmCommand';
+import { ConfigurationProvider } from './configurationProvider';
+import { DynamicConfigurationProvider } from './dynamicConfigurationProvider';
+import { pickWorkspaceGuest } from './pickGuest';
+
+export const debugType = 'kvmi';
 
 export function activate(context: vscode.ExtensionContext): void {
-  context.subscriptions.push(vscode.debug.registerDebugAdapterDescriptorFactory('kvmi', {
-    createDebugAdapterDescriptor: () => new vscode.DebugAdapterExecutable(process.execPath,
-      [context.asAbsolutePath('dist/debugAdapter.js')], { env: { ELECTRON_RUN_AS_NODE: '1' } }),
-  }));
+  const manifestDebugger = (context.extension.packageJSON.contributes?.debuggers ?? [])
+    .find((d: { type?: string }) => d.type === debugType) as { initialConfigurations?: vscode.DebugConfiguration[] } | undefined;
+  context.subscriptions.push(
+    vscode.debug.registerDebugConfigurationProvider(debugType,
+      new ConfigurationProvider(manifestDebugger?.initialConfigurations ?? [])),
+    vscode.debug.registerDebugConfigurationProvider(debugType, new DynamicConfigurationProvider(),
+      vscode.DebugConfigurationProviderTriggerKind.Dynamic),
+    vscode.debug.registerDebugAdapterDescriptorFactory(debugType,
+      new AdapterDescriptorFactory(context.asAbsolutePath('dist/debugAdapter.js'))),
+    vscode.commands.registerCommand('kvmi.pickGuest', () => pickWorkspaceGuest()),
+    vscode.commands.registerCommand('kvmi.checkKvmAccess', checkKvmAccess),
+  );
 }
 
 export function deactivate(): void {

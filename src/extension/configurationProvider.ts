@@ -1,0 +1,50 @@
+// The kvmi DebugConfigurationProvider: offers the initial launch.json entries, turns an empty
+// configuration (F5 without launch.json) into a launch of a workspace guest, and checks every
+// configuration after VS Code substituted its variables, refusing bad ones with a message that says
+// what to fix, before the debug adapter starts.
+import * as vscode from 'vscode';
+import { InvalidConfigurationError } from './configurationErrors';
+import { validateConfiguration } from './validate';
+import { pickWorkspaceGuest } from './pickGuest';
+
+export type RejectionReporter = (message: string) => void;
+
+/** Shows the rejection as an error notification with a shortcut to launch.json. */
+export const notifyRejection: RejectionReporter = (message) => {
+  void vscode.window.showErrorMessage(message, 'Open launch.json').then((choice) => {
+    if (choice) void vscode.commands.executeCommand('workbench.action.debug.configure');
+  });
+};
+
+export class ConfigurationProvider implements vscode.DebugConfigurationProvider {
+  constructor(
+    private readonly initialConfigurations: readonly vscode.DebugConfiguration[],
+    private readonly reportRejection: RejectionReporter = notifyRejection,
+  ) {}
+
+  provideDebugConfigurations(): vscode.DebugConfiguration[] {
+    return this.initialConfigurations.map((configuration) => ({ ...configuration }));
+  }
+
+  async resolveDebugConfiguration(folder: vscode.WorkspaceFolder | undefined,
+    config: vscode.DebugConfiguration): Promise<vscode.DebugConfiguration | undefined> {
+    if (config.type || config.request || config.name) return config;
+    const guest = await pickWorkspaceGuest(folder);
+    if (!guest) {
+      this.reportRejection('KVMI: no x86 ELF guest (*.elf) found in the workspace; create a launch.json with a "guest" path.');
+      return undefined;
+    }
+    return { type: 'kvmi', request: 'launch', name: 'KVMI: launch guest', guest, stopOnEntry: true };
+  }
+
+  resolveDebugConfigurationWithSubstitutedVariables(folder: vscode.WorkspaceFolder | undefined,
+    config: vscode.DebugConfiguration): vscode.DebugConfiguration | undefined {
+    try {
+      return { ...validateConfiguration(config, { baseDirectory: folder?.uri.fsPath }) };
+    } catch (error) {
+      if (!(error instanceof InvalidConfigurationError)) throw error;
+      this.reportRejection(error.message);
+      return undefined; // aborts the launch; the adapter never starts
+    }
+  }
+}

@@ -1,0 +1,123 @@
+// Stack unwinding: given one frame's registers and a memory reader, computes the caller's
+// registers from CFI (.eh_frame / .debug_frame, DWARF 5 section 6.4) and falls back to the
+// frame-pointer chain ([rbp] = caller rbp, [rbp+8] = return address) when no FDE covers the pc.
+import { evaluateExpression, type ReadMemory } from '../dwarf/expressionEvaluator';
+import type { Fde } from './frameEntries';
+import { LAYOUTS, type Architecture } from './registers';
+import { unwindRowAt, type RegisterRule, type UnwindRow } from './unwindTable';
+
+/** Register values by name ("rip", "rsp", "rbp", ...); absent means unknown. */
+export type Registers = Record<string, bigint>;
+
+export interface UnwoundFrame {
+  registers: Registers;
+  /** The callee frame's canonical frame address (its rsp before the call instruction pushed). */
+  cfa: bigint;
+  method: 'cfi' | 'framePointer';
+}
+
+export class Unwinder {
+  private readonly starts: BigUint64Array;
+
+  /** `fdes` from all frame sections, any order; the first FDE found for a pc wins. */
+  constructor(private readonly fdes: Fde[], readonly arch: Architecture, private readonly littleEndian = true) {
+    this.fdes = [...fdes].sort((a, b) => (a.pcBegin < b.pcBegin ? -1 : a.pcBegin > b.pcBegin ? 1 : 0));
+    this.starts = BigUint64Array.from(this.fdes, (f) => f.pcBegin);
+  }
+
+  fdeFor(pc: bigint): Fde | undefined {
+    let lo = 0, hi = this.starts.length - 1, found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.starts[mid] <= pc) { found = mid; lo = mid + 1; } else hi = mid - 1;
+    }
+    for (let i = found; i >= 0 && i > found - 4; i--) if (pc < this.fdes[i].pcEnd) return this.fdes[i];
+    return undefined;
+  }
+
+  /** The unwind row in effect at `pc`, or undefined without CFI for it. */
+  rowAt(pc: bigint): UnwindRow | undefined {
+    const fde = this.fdeFor(pc);
+    return fde ? unwindRowAt(fde, pc, this.littleEndian) : undefined;
+  }
+
+  /**
+   * One step: the caller's registers. `isCaller` says the registers belong to a frame that is
+   * itself a caller (its pc is a return address), so the lookup uses pc-1 to stay in the call's row.
+   * Returns undefined at the outermost frame (return address undefined, or no way to unwind).
+   */
+  async unwind(regs: Registers, readMemory: ReadMemory, isCaller = false): Promise<UnwoundFrame | undefined> {
+    const layout = LAYOUTS[this.arch];
+    const pc = regs[layout.pc];
+    if (pc === undefined) return undefined;
+    const row = this.rowAt(isCaller && pc > 0n ? pc - 1n : pc);
+    if (!row) return this.unwindWithFramePointer(regs, readMemory);
+    return this.unwindWithRow(row, regs, readMemory);
+  }
+
+  /** Frames from the given registers outwards (the first is the input), at most `limit`. */
+  async backtrace(regs: Registers, readMemory: ReadMemory, limit = 64): Promise<Registers[]> {
+    const frames: Registers[] = [regs];
+    const sp = LAYOUTS[this.arch].sp;
+    for (let i = 1; i < limit; i++) {
+      const prev = frames[frames.length - 1];
+      let next: UnwoundFrame | undefined;
+      try { next = await this.unwind(prev, readMemory, i > 1); } catch { break; }
+      if (!next || !next.registers[LAYOUTS[this.arch].pc]) break;
+      if (next.registers[sp] !== undefined && prev[sp] !== undefined && next.registers[sp] <= prev[sp]) break; // stack must grow up
+      frames.push(next.registers);
+    }
+    return frames;
+  }
+
+  private async unwindWithRow(row: UnwindRow, regs: Registers, readMemory: ReadMemory): Promise<UnwoundFrame | undefined> {
+    const layout = LAYOUTS[this.arch];
+    const register = (n: number) => { const name = layout.names[n]; return name === undefined ? undefined : regs[name]; };
+    const ctx = { addressSize: layout.wordSize, register, readMemory };
+    let cfa: bigint;
+    if (row.cfa.kind === 'registerOffset') {
+      const base = register(row.cfa.register);
+      if (base === undefined) return undefined;
+      cfa = base + BigInt(row.cfa.offset);
+    } else cfa = await evaluateExpression(row.cfa.expression, ctx);
+    const out: Registers = {};
+    for (const name of layout.calleeSaved) if (regs[name] !== undefined) out[name] = regs[name];
+    out[layout.sp] = cfa; // x86 psABI: the caller's stack pointer is the CFA
+    for (const [n, rule] of row.registers) {
+      const name = layout.names[n] ?? (n === 16 && this.arch === 'x86_64' ? 'rip' : undefined);
+      if (!name) continue;
+      const value = await this.applyRule(rule, cfa, n, regs, ctx);
+      if (value === undefined) delete out[name]; else out[name] = value;
+    }
+    if (out[layout.pc] === undefined) return undefined; // return address undefined: outermost frame
+    return { registers: out, cfa, method: 'cfi' };
+  }
+
+  private async applyRule(rule: RegisterRule, cfa: bigint, n: number, regs: Registers,
+    ctx: { addressSize: 4 | 8; register: (n: number) => bigint | undefined; readMemory: ReadMemory }): Promise<bigint | undefined> {
+    const layout = LAYOUTS[this.arch];
+    switch (rule.kind) {
+      case 'undefined': return undefined;
+      case 'sameValue': return regs[layout.names[n]];
+      case 'offset': return await ctx.readMemory(cfa + BigInt(rule.offset), layout.wordSize);
+      case 'valOffset': return cfa + BigInt(rule.offset);
+      case 'register': return ctx.register(rule.register);
+      case 'expression': return await ctx.readMemory(await evaluateExpression(rule.expression, { ...ctx, initial: cfa }), layout.wordSize);
+      case 'valExpression': return evaluateExpression(rule.expression, { ...ctx, initial: cfa });
+    }
+  }
+
+  private async unwindWithFramePointer(regs: Registers, readMemory: ReadMemory): Promise<UnwoundFrame | undefined> {
+    const layout = LAYOUTS[this.arch];
+    const fp = regs[layout.fp];
+    if (!fp) return undefined;
+    const word = BigInt(layout.wordSize);
+    const callerFp = await readMemory(fp, layout.wordSize);
+    const returnAddress = await readMemory(fp + word, layout.wordSize);
+    if (callerFp === undefined || !returnAddress) return undefined;
+    const out: Registers = {};
+    for (const name of layout.calleeSaved) if (regs[name] !== undefined) out[name] = regs[name];
+    Object.assign(out, { [layout.fp]: callerFp, [layout.pc]: returnAddress, [layout.sp]: fp + 2n * word });
+    return { registers: out, cfa: fp + 2n * word, method: 'framePointer' };
+  }
+}

@@ -1,0 +1,149 @@
+// Compilation units of .debug_info (DWARF 5 section 7.5.1; DWARF 4 section 7.5.1.1): the unit
+// header, the tree of DIEs decoded through the unit's abbreviation table, and resolution of the
+// indexed forms through the unit's bases (DW_AT_str_offsets_base, addr_base, rnglists_base).
+import { ByteReader, stringAt } from '../byteReader';
+import { DebugInfoError } from '../errors';
+import { parseAbbrevTable, type AbbrevTable } from './abbrev';
+import { readAttributeValue, type AttributeValue, type FormContext } from './attributeValue';
+import { DW_AT, DW_UT_compile, DW_UT_partial, DW_UT_skeleton, DW_UT_split_compile, DW_UT_split_type, DW_UT_type } from './constants';
+import type { DwarfSections } from './dwarfSections';
+
+export interface Die {
+  offset: number;
+  tag: number;
+  attrs: Map<number, AttributeValue>;
+  children: Die[];
+  parent: Die | undefined;
+  unit: DwarfUnit;
+}
+
+export class DwarfUnit {
+  root!: Die;
+  strOffsetsBase = 0;
+  addrBase = 0;
+  rnglistsBase = 0;
+  loclistsBase = 0;
+
+  constructor(readonly sections: DwarfSections, readonly offset: number, readonly end: number, readonly version: number,
+    readonly unitType: number, readonly addressSize: number, readonly offsetSize: 4 | 8) {}
+
+  /** Name of a DIE (DW_AT_name), resolving strx forms. */
+  nameOf(die: Die): string | undefined { return this.stringOf(die.attrs.get(DW_AT.name)); }
+
+  stringOf(value: AttributeValue | undefined): string | undefined {
+    if (!value) return undefined;
+    if (value.kind === 'string') return value.value;
+    if (value.kind !== 'stringIndex') return undefined;
+    // DWARF 5 section 7.26: .debug_str_offsets holds offset-size entries after the unit's base.
+    const at = this.strOffsetsBase + value.index * this.offsetSize;
+    const r = new ByteReader(this.sections.strOffsets, this.sections.littleEndian, 0, '.debug_str_offsets');
+    if (at + this.offsetSize > r.length) throw new DebugInfoError('badStringIndex', `string index ${value.index} is past .debug_str_offsets`);
+    return stringAt(this.sections.str, r.seek(at).offset(this.offsetSize), '.debug_str');
+  }
+
+  addressOf(value: AttributeValue | undefined): bigint | undefined {
+    if (!value) return undefined;
+    if (value.kind === 'address') return value.value;
+    if (value.kind !== 'addressIndex') return undefined;
+    return this.indexedAddress(value.index);
+  }
+
+  /** Entry `index` of this unit's .debug_addr contribution (DWARF 5 section 7.27). */
+  indexedAddress(index: number): bigint {
+    const at = this.addrBase + index * this.addressSize;
+    const r = new ByteReader(this.sections.addr, this.sections.littleEndian, 0, '.debug_addr');
+    if (at + this.addressSize > r.length) throw new DebugInfoError('badOffset', `address index ${index} is past .debug_addr`);
+    return r.seek(at).address(this.addressSize);
+  }
+
+  /** A non-negative constant attribute (sizes, lines, counts), or undefined. */
+  unsignedOf(die: Die, attribute: number): number | undefined {
+    const v = die.attrs.get(attribute);
+    if (v?.kind === 'constant') return Number(v.value);
+    return undefined;
+  }
+
+  /** [low, high) of a DIE with DW_AT_low_pc/high_pc; high_pc may be an offset (constant class). */
+  pcRange(die: Die): { low: bigint; high: bigint } | undefined {
+    const low = this.addressOf(die.attrs.get(DW_AT.low_pc));
+    const highAttr = die.attrs.get(DW_AT.high_pc);
+    if (low === undefined || !highAttr) return undefined;
+    const high = highAttr.kind === 'constant' ? low + highAttr.value : this.addressOf(highAttr);
+    return high === undefined ? undefined : { low, high };
+  }
+
+  /** Follows a reference attribute (DW_AT_type, abstract_origin, ...) to its DIE. */
+  referenced(die: Die, attribute: number, index: DieIndex): Die | undefined {
+    const v = die.attrs.get(attribute);
+    return v?.kind === 'reference' ? index.get(v.offset) : undefined;
+  }
+}
+
+/** All DIEs of .debug_info by offset, for following references across units. */
+export type DieIndex = Map<number, Die>;
+
+/** Parses every unit of .debug_info and returns them with an offset -> DIE index. */
+export function parseUnits(sections: DwarfSections): { units: DwarfUnit[]; dies: DieIndex } {
+  const units: DwarfUnit[] = [];
+  const dies: DieIndex = new Map();
+  const abbrevCache = new Map<number, AbbrevTable>();
+  const r = new ByteReader(sections.info, sections.littleEndian, 0, '.debug_info');
+  while (r.length - r.pos >= 4) {
+    const offset = r.pos;
+    const { end, offsetSize } = r.initialLength();
+    const version = r.u16();
+    if (version < 2 || version > 5) throw new DebugInfoError('unsupported', `.debug_info unit version ${version}`, offset);
+    let unitType = DW_UT_compile, addressSize: number, abbrevOffset: number;
+    if (version >= 5) {
+      unitType = r.u8(); addressSize = r.u8(); abbrevOffset = r.offset(offsetSize);
+      if (unitType === DW_UT_skeleton || unitType === DW_UT_split_compile) r.skip(8);
+      else if (unitType === DW_UT_type || unitType === DW_UT_split_type) { r.skip(8); r.offset(offsetSize); }
+      else if (unitType !== DW_UT_compile && unitType !== DW_UT_partial) throw new DebugInfoError('unsupported', `unit type ${unitType}`, offset);
+    } else {
+      abbrevOffset = r.offset(offsetSize); addressSize = r.u8();
+    }
+    let table = abbrevCache.get(abbrevOffset);
+    if (!table) { table = parseAbbrevTable(sections.abbrev, abbrevOffset, sections.littleEndian); abbrevCache.set(abbrevOffset, table); }
+    const unit = new DwarfUnit(sections, offset, end, version, unitType, addressSize, offsetSize);
+    readDies(r, end, table, unit, dies);
+    units.push(unit);
+    r.seek(end);
+  }
+  return { units, dies };
+}
+
+function readDies(r: ByteReader, end: number, table: AbbrevTable, unit: DwarfUnit, index: DieIndex): void {
+  const ctx: FormContext = { sections: unit.sections, version: unit.version, offsetSize: unit.offsetSize, addressSize: unit.addressSize, unitOffset: unit.offset };
+  const stack: Die[] = [];
+  while (r.pos < end) {
+    const offset = r.pos;
+    const code = r.uleb();
+    if (code === 0) { stack.pop(); if (stack.length === 0 && unit.root) return; continue; }
+    const abbrev = table.get(code);
+    if (!abbrev) throw new DebugInfoError('malformed', `.debug_info: DIE uses undefined abbreviation code ${code}`, offset);
+    const attrs = new Map<number, AttributeValue>();
+    for (const spec of abbrev.specs) attrs.set(spec.attribute, readAttributeValue(r, spec, ctx));
+    if (r.pos > end) throw new DebugInfoError('truncated', '.debug_info: DIE runs past its unit', offset);
+    const parent = stack[stack.length - 1];
+    const die: Die = { offset, tag: abbrev.tag, attrs, children: [], parent, unit };
+    index.set(offset, die);
+    if (parent) parent.children.push(die);
+    else if (!unit.root) { unit.root = die; applyBases(unit, die); }
+    if (abbrev.hasChildren) stack.push(die);
+    else if (!parent) return;
+  }
+  if (!unit.root) throw new DebugInfoError('malformed', '.debug_info: unit has no DIEs', unit.offset);
+}
+
+/** Reads the *_base attributes of the unit DIE; defaults point past the first contribution header. */
+function applyBases(unit: DwarfUnit, root: Die): void {
+  const base = (attr: number, fallback: number) => {
+    const v = root.attrs.get(attr);
+    return v?.kind === 'sectionOffset' ? v.value : v?.kind === 'constant' ? Number(v.value) : fallback;
+  };
+  const headerSize = unit.offsetSize === 8 ? 16 : 8;
+  unit.strOffsetsBase = base(DW_AT.str_offsets_base, headerSize);
+  unit.addrBase = base(DW_AT.addr_base, base(DW_AT.GNU_addr_base, headerSize));
+  unit.rnglistsBase = base(DW_AT.rnglists_base, base(DW_AT.GNU_ranges_base, 0));
+  unit.loclistsBase = base(DW_AT.loclists_base, 0);
+}

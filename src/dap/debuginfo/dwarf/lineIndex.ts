@@ -1,0 +1,99 @@
+// Queries over the decoded line tables of all units: address -> (file, line, column) by binary
+// search over row ranges, and (file, line) -> the is_stmt addresses of that line (breakpoints,
+// stepping), with the instruction ranges each row covers (for "memory this line touches").
+import type { LineRow, LineTable } from './lineProgram';
+
+export interface SourceLocation {
+  path: string;
+  line: number;
+  column: number;
+  /** Start of the row that covers the queried address. */
+  address: bigint;
+  isStmt: boolean;
+}
+
+/** One line-table row with the half-open address range it covers. */
+export interface LineSpan {
+  table: LineTable;
+  row: LineRow;
+  low: bigint;
+  high: bigint;
+}
+
+/** Source files compare by their full path; a query may also be a path suffix ("dir/x.c"). */
+function pathMatches(candidate: string, query: string): boolean {
+  return candidate === query || candidate.endsWith(query.startsWith('/') ? query : `/${query}`);
+}
+
+export class LineIndex {
+  private readonly spans: LineSpan[] = [];
+  private readonly starts: BigUint64Array;
+
+  constructor(readonly tables: readonly LineTable[]) {
+    for (const table of tables) {
+      const rows = table.rows;
+      for (let i = 0; i + 1 < rows.length; i++) {
+        const row = rows[i];
+        if (row.endSequence) continue;
+        const next = rows[i + 1];
+        if (next.address > row.address) this.spans.push({ table, row, low: row.address, high: next.address });
+      }
+    }
+    this.spans.sort((a, b) => (a.low < b.low ? -1 : a.low > b.low ? 1 : 0));
+    this.starts = BigUint64Array.from(this.spans, (s) => s.low);
+  }
+
+  pathOf(table: LineTable, row: LineRow): string {
+    return table.files[row.file]?.path ?? `<file ${row.file}>`;
+  }
+
+  /** The row covering `address`, or undefined when no line table describes it. */
+  spanAt(address: bigint): LineSpan | undefined {
+    let lo = 0, hi = this.starts.length - 1, found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.starts[mid] <= address) { found = mid; lo = mid + 1; } else hi = mid - 1;
+    }
+    const span = found >= 0 ? this.spans[found] : undefined;
+    return span && address < span.high ? span : undefined;
+  }
+
+  /** address -> source position. */
+  lookupAddress(address: bigint): SourceLocation | undefined {
+    const span = this.spanAt(address);
+    if (!span) return undefined;
+    return { path: this.pathOf(span.table, span.row), line: span.row.line, column: span.row.column, address: span.low, isStmt: span.row.isStmt };
+  }
+
+  /** Every span whose row is at `line` of a file matching `path` (is_stmt or not). */
+  spansForLine(path: string, line: number): LineSpan[] {
+    return this.spans.filter((s) => s.row.line === line && pathMatches(this.pathOf(s.table, s.row), path));
+  }
+
+  /** Start addresses of the is_stmt rows of (file, line), ascending and distinct: breakpoint sites. */
+  addressesForLine(path: string, line: number): bigint[] {
+    const set = new Set<bigint>();
+    for (const s of this.spansForLine(path, line)) if (s.row.isStmt) set.add(s.low);
+    return [...set].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  }
+
+  /**
+   * Where a breakpoint requested at (path, line) lands: that line if it has code, otherwise the
+   * nearest following line of the same file that does (as debuggers move breakpoints).
+   */
+  resolveBreakpoint(path: string, line: number): { line: number; addresses: bigint[] } | undefined {
+    let best: number | undefined;
+    for (const s of this.spans) {
+      if (!s.row.isStmt || s.row.line < line || (best !== undefined && s.row.line >= best)) continue;
+      if (pathMatches(this.pathOf(s.table, s.row), path)) best = s.row.line;
+    }
+    return best === undefined ? undefined : { line: best, addresses: this.addressesForLine(path, best) };
+  }
+
+  /** Distinct full paths of all source files named by the line tables. */
+  sourceFiles(): string[] {
+    const out = new Set<string>();
+    for (const t of this.tables) for (const f of t.files) if (f) out.add(f.path);
+    return [...out].sort();
+  }
+}

@@ -1,0 +1,232 @@
+// The program as the debugger presents it, extracted from the DIE trees: compile units,
+// subprograms (DW_TAG_subprogram, section 3.3), global/static and local variables and parameters
+// (DW_TAG_variable / DW_TAG_formal_parameter, section 4.1) with types, declaration positions and
+// locations. Follows DW_AT_specification / DW_AT_abstract_origin for names and declarations.
+import { DW_AT, DW_TAG } from './constants';
+import type { AttributeValue } from './attributeValue';
+import { parseUnits, type Die, type DieIndex, type DwarfUnit } from './dwarfUnit';
+import type { DwarfSections } from './dwarfSections';
+import { parseLineTable, type LineTable } from './lineProgram';
+import { classifyLocation, type Location } from './locationExpression';
+import { readLocationList, readRanges, type AddressRange, type LocationListEntry } from './rangeLists';
+import { TypeResolver, type TypeInfo } from './typeInfo';
+
+export interface CompileUnitInfo {
+  name: string;
+  compDir: string;
+  producer: string;
+  language: number | undefined;
+  version: number;
+  ranges: AddressRange[];
+  lineTable: LineTable | undefined;
+  unit: DwarfUnit;
+}
+
+export type VariableScope = 'global' | 'static' | 'local' | 'parameter';
+
+export interface VariableInfo {
+  name: string;
+  scope: VariableScope;
+  type: TypeInfo | undefined;
+  /** Bytes the variable occupies (its type's size), when known. */
+  byteSize: number | undefined;
+  declFile: string | undefined;
+  declLine: number | undefined;
+  /** Fixed address of a global or static variable (DW_OP_addr / DW_OP_addrx). */
+  address: bigint | undefined;
+  /** Single location expression, classified; undefined when the variable has none (optimized out). */
+  location: Location | undefined;
+  /** Location list (pc ranges -> expressions) when the location varies across the function. */
+  locationList: LocationListEntry[] | undefined;
+  compileUnit: CompileUnitInfo;
+}
+
+export interface SubprogramInfo {
+  name: string;
+  linkageName: string | undefined;
+  /** Code ranges of this concrete instance; empty for declarations and abstract inline instances. */
+  ranges: AddressRange[];
+  low: bigint | undefined;
+  high: bigint | undefined;
+  frameBase: Location | undefined;
+  declFile: string | undefined;
+  declLine: number | undefined;
+  external: boolean;
+  parameters: VariableInfo[];
+  locals: VariableInfo[];
+  compileUnit: CompileUnitInfo;
+}
+
+export class ProgramModel {
+  readonly compileUnits: CompileUnitInfo[] = [];
+  readonly subprograms: SubprogramInfo[] = [];
+  /** Global and file/function-static variables with a fixed address, sorted by address. */
+  readonly globals: VariableInfo[] = [];
+  readonly types: TypeResolver;
+  private readonly dies: DieIndex;
+
+  constructor(sections: DwarfSections) {
+    const { units, dies } = parseUnits(sections);
+    this.dies = dies;
+    this.types = new TypeResolver(dies);
+    for (const unit of units) this.addUnit(unit, sections);
+    this.globals.sort((a, b) => (a.address! < b.address! ? -1 : a.address! > b.address! ? 1 : 0));
+  }
+
+  /** The concrete subprogram whose code contains `pc`. */
+  subprogramAt(pc: bigint): SubprogramInfo | undefined {
+    return this.subprograms.find((s) => s.ranges.some((r) => pc >= r.low && pc < r.high));
+  }
+
+  subprogramsNamed(name: string): SubprogramInfo[] {
+    return this.subprograms.filter((s) => s.name === name && s.ranges.length > 0);
+  }
+
+  /** The global/static variable whose storage contains `address` (binary search). */
+  globalAt(address: bigint): VariableInfo | undefined {
+    let lo = 0, hi = this.globals.length - 1, found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.globals[mid].address! <= address) { found = mid; lo = mid + 1; } else hi = mid - 1;
+    }
+    for (let i = found; i >= 0 && i > found - 8; i--) {
+      const g = this.globals[i];
+      if (address < g.address! + BigInt(Math.max(1, g.byteSize ?? 1))) return g;
+    }
+    return undefined;
+  }
+
+  /** Variables (any scope) declared at (file, line): "which memory does this declaration name". */
+  variablesDeclaredAt(path: string, line: number): VariableInfo[] {
+    const matches = (v: VariableInfo) => v.declLine === line && v.declFile !== undefined
+      && (v.declFile === path || v.declFile.endsWith(path.startsWith('/') ? path : `/${path}`));
+    const out = this.globals.filter(matches);
+    for (const s of this.subprograms) out.push(...s.parameters.filter(matches), ...s.locals.filter(matches));
+    return out;
+  }
+
+  private addUnit(unit: DwarfUnit, sections: DwarfSections): void {
+    const root = unit.root;
+    if (root.tag !== DW_TAG.compile_unit && root.tag !== DW_TAG.partial_unit) return;
+    const compDir = unit.stringOf(root.attrs.get(DW_AT.comp_dir)) ?? '';
+    const stmtList = root.attrs.get(DW_AT.stmt_list);
+    const lineOffset = stmtList?.kind === 'sectionOffset' ? stmtList.value : stmtList?.kind === 'constant' ? Number(stmtList.value) : undefined;
+    const cu: CompileUnitInfo = {
+      name: unit.nameOf(root) ?? '', compDir, producer: unit.stringOf(root.attrs.get(DW_AT.producer)) ?? '',
+      language: unit.unsignedOf(root, DW_AT.language), version: unit.version, ranges: this.rangesOf(root),
+      lineTable: lineOffset === undefined ? undefined : parseLineTable(sections, lineOffset, compDir, unit.addressSize), unit,
+    };
+    this.compileUnits.push(cu);
+    for (const child of root.children) this.visitTopLevel(child, cu);
+  }
+
+  private visitTopLevel(die: Die, cu: CompileUnitInfo): void {
+    if (die.tag === DW_TAG.subprogram) this.addSubprogram(die, cu);
+    else if (die.tag === DW_TAG.variable) {
+      const v = this.variable(die, cu, undefined);
+      if (v?.address !== undefined) this.globals.push(v);
+    } else if (die.tag === DW_TAG.structure_type || die.tag === DW_TAG.class_type || die.tag === DW_TAG.union_type) {
+      for (const c of die.children) if (c.tag === DW_TAG.subprogram) this.addSubprogram(c, cu);
+    }
+  }
+
+  private addSubprogram(die: Die, cu: CompileUnitInfo): void {
+    const unit = die.unit;
+    const origin = this.declarationOf(die);
+    const ranges = this.rangesOf(die);
+    const frameBaseAttr = die.attrs.get(DW_AT.frame_base);
+    const s: SubprogramInfo = {
+      name: this.inherited(die, DW_AT.name) ?? '', ranges,
+      linkageName: this.inherited(die, DW_AT.linkage_name) ?? this.inherited(die, DW_AT.MIPS_linkage_name),
+      low: ranges.length ? ranges.reduce((m, r) => (r.low < m ? r.low : m), ranges[0].low) : undefined,
+      high: ranges.length ? ranges.reduce((m, r) => (r.high > m ? r.high : m), ranges[0].high) : undefined,
+      frameBase: frameBaseAttr?.kind === 'block' ? classifyLocation(frameBaseAttr.bytes, unit.addressSize, unit.sections.littleEndian) : undefined,
+      declFile: this.declFile(origin, cu), declLine: origin.unit.unsignedOf(origin, DW_AT.decl_line),
+      external: origin.attrs.get(DW_AT.external)?.kind === 'flag', parameters: [], locals: [], compileUnit: cu,
+    };
+    this.collectLocals(die, s, cu);
+    this.subprograms.push(s);
+  }
+
+  private collectLocals(die: Die, s: SubprogramInfo, cu: CompileUnitInfo): void {
+    for (const child of die.children) {
+      if (child.tag === DW_TAG.formal_parameter || child.tag === DW_TAG.variable) {
+        const v = this.variable(child, cu, child.tag === DW_TAG.formal_parameter ? 'parameter' : 'local');
+        if (!v) continue;
+        if (v.scope === 'parameter') s.parameters.push(v);
+        else if (v.scope === 'local') s.locals.push(v);
+        else if (v.address !== undefined) this.globals.push(v); // function-static
+      } else if (child.tag === DW_TAG.lexical_block) this.collectLocals(child, s, cu);
+    }
+  }
+
+  /** A variable DIE as VariableInfo; undefined for pure declarations (extern) with no location. */
+  private variable(die: Die, cu: CompileUnitInfo, inFunction: 'parameter' | 'local' | undefined): VariableInfo | undefined {
+    const unit = die.unit;
+    const decl = this.declarationOf(die);
+    const locAttr = die.attrs.get(DW_AT.location);
+    if (!locAttr && die.attrs.get(DW_AT.declaration)?.kind === 'flag' && inFunction === undefined) return undefined;
+    let location: Location | undefined;
+    let locationList: LocationListEntry[] | undefined;
+    if (locAttr?.kind === 'block') location = classifyLocation(locAttr.bytes, unit.addressSize, unit.sections.littleEndian);
+    else if (locAttr) locationList = this.locationList(unit, locAttr, cu);
+    let address: bigint | undefined;
+    if (location?.kind === 'address') address = location.address;
+    else if (location?.kind === 'addressIndex') address = unit.indexedAddress(location.index);
+    const external = decl.attrs.get(DW_AT.external)?.kind === 'flag';
+    const scope: VariableScope = inFunction === 'parameter' ? 'parameter'
+      : address !== undefined ? (external ? 'global' : 'static') : inFunction ?? 'global';
+    const type = this.types.typeOf(decl);
+    return {
+      name: this.inherited(die, DW_AT.name) ?? '', scope, type, byteSize: type?.byteSize,
+      declFile: this.declFile(decl, cu), declLine: decl.unit.unsignedOf(decl, DW_AT.decl_line),
+      address, location, locationList, compileUnit: cu,
+    };
+  }
+
+  private locationList(unit: DwarfUnit, value: AttributeValue, cu: CompileUnitInfo): LocationListEntry[] | undefined {
+    if (value.kind === 'constant' && unit.version < 4) value = { kind: 'sectionOffset', value: Number(value.value) };
+    if (value.kind !== 'sectionOffset' && value.kind !== 'loclistIndex') return undefined;
+    return readLocationList(unit, value, cu.ranges[0]?.low ?? unit.addressOf(unit.root.attrs.get(DW_AT.low_pc)) ?? 0n);
+  }
+
+  private rangesOf(die: Die): AddressRange[] {
+    const unit = die.unit;
+    const pc = unit.pcRange(die);
+    if (pc) return pc.high > pc.low ? [pc] : [];
+    const ranges = die.attrs.get(DW_AT.ranges);
+    if (!ranges) return [];
+    const base = unit.addressOf(unit.root.attrs.get(DW_AT.low_pc)) ?? 0n;
+    return readRanges(unit, ranges, base).filter((r) => r.high > r.low);
+  }
+
+  /** Follows DW_AT_specification / DW_AT_abstract_origin to the DIE holding the declaration. */
+  private declarationOf(die: Die): Die {
+    let current = die;
+    for (let hops = 0; hops < 8; hops++) {
+      const next = current.unit.referenced(current, DW_AT.specification, this.dies)
+        ?? current.unit.referenced(current, DW_AT.abstract_origin, this.dies);
+      if (!next) return current;
+      current = next;
+    }
+    return current;
+  }
+
+  /** A string attribute from the DIE or, failing that, from its declaration chain. */
+  private inherited(die: Die, attribute: number): string | undefined {
+    let current: Die | undefined = die;
+    for (let hops = 0; current && hops < 8; hops++) {
+      const v = current.unit.stringOf(current.attrs.get(attribute));
+      if (v !== undefined) return v;
+      current = current.unit.referenced(current, DW_AT.specification, this.dies)
+        ?? current.unit.referenced(current, DW_AT.abstract_origin, this.dies);
+    }
+    return undefined;
+  }
+
+  private declFile(die: Die, cu: CompileUnitInfo): string | undefined {
+    const index = die.unit.unsignedOf(die, DW_AT.decl_file);
+    if (index === undefined) return undefined;
+    return cu.lineTable?.files[index]?.path;
+  }
+}

@@ -1,0 +1,115 @@
+// Symbol lookups for the debugger and the language server: by name, by address ("main+0x12"),
+// and a name-sorted list for workspace-wide search. Built once: addresses go in a sorted
+// BigUint64Array so an address lookup is a binary search, names in a Map.
+import type { ElfSymbol } from './elf/elfSymbols';
+
+export interface SymbolHit {
+  symbol: ElfSymbol;
+  offset: bigint;
+  /** `name` or `name+0xOFF`, as debuggers print it. */
+  label: string;
+}
+
+/** Symbols that denote code or data at an address (not files, sections or undefined imports). */
+function isAddressable(s: ElfSymbol): boolean {
+  return s.name !== '' && s.sectionIndex !== 0 && s.type !== 'file' && s.type !== 'section' && s.type !== 'tls';
+}
+
+/** Preference between symbols at the same address: sized, global, function/object first. */
+function rank(s: ElfSymbol): number {
+  return (s.size > 0 ? 4 : 0) + (s.binding === 'global' ? 2 : s.binding === 'weak' ? 1 : 0)
+    + (s.type === 'func' || s.type === 'object' ? 8 : 0) + (s.table === '.symtab' ? 0.5 : 0);
+}
+
+export class SymbolIndex {
+  private readonly byAddress: ElfSymbol[];
+  private readonly starts: BigUint64Array;
+  private readonly byName = new Map<string, ElfSymbol[]>();
+  private sortedNames?: ElfSymbol[];
+  private readonly maxSize: bigint;
+
+  constructor(symbols: readonly ElfSymbol[]) {
+    const unique = new Map<string, ElfSymbol>();
+    for (const s of symbols) {
+      if (!isAddressable(s)) continue;
+      const key = `${s.name}@${s.value}`;
+      const seen = unique.get(key);
+      if (!seen || rank(s) > rank(seen)) unique.set(key, s);
+    }
+    this.byAddress = [...unique.values()].sort((a, b) => (a.value < b.value ? -1 : a.value > b.value ? 1 : rank(a) - rank(b)));
+    this.starts = BigUint64Array.from(this.byAddress, (s) => s.value);
+    let maxSize = 0;
+    for (const s of this.byAddress) {
+      maxSize = Math.max(maxSize, s.size);
+      const list = this.byName.get(s.name);
+      if (list) list.push(s); else this.byName.set(s.name, [s]);
+    }
+    this.maxSize = BigInt(maxSize);
+  }
+
+  get size(): number { return this.byAddress.length; }
+
+  /** Symbols with exactly this name (several for file-local statics of the same name). */
+  byNameAll(name: string): readonly ElfSymbol[] { return this.byName.get(name) ?? []; }
+
+  /** The preferred symbol with this name: global before local. */
+  lookupName(name: string): ElfSymbol | undefined {
+    const list = this.byName.get(name);
+    if (!list) return undefined;
+    return list.reduce((best, s) => (rank(s) > rank(best) ? s : best));
+  }
+
+  /**
+   * The symbol containing `address`: a sized symbol with value <= address < value+size, or a
+   * zero-sized symbol exactly at the address. Among candidates, the innermost (highest start).
+   */
+  lookupAddress(address: bigint): SymbolHit | undefined {
+    let i = this.lastStartAtOrBefore(address);
+    for (; i >= 0; i--) {
+      const s = this.byAddress[i];
+      if (address - s.value >= this.maxSize && address !== s.value) break;
+      if (address < s.value + BigInt(s.size) || (s.size === 0 && address === s.value)) {
+        return hit(this.bestAt(i), address);
+      }
+    }
+    return undefined;
+  }
+
+  /** All symbols sorted by name (computed on first use), for workspace symbol search. */
+  sortedByName(): readonly ElfSymbol[] {
+    this.sortedNames ??= [...this.byAddress].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return this.sortedNames;
+  }
+
+  /** Symbols whose name contains `query` (case-insensitive), at most `limit`. */
+  search(query: string, limit = 100): ElfSymbol[] {
+    const q = query.toLowerCase();
+    const out: ElfSymbol[] = [];
+    for (const s of this.sortedByName()) {
+      if (s.name.toLowerCase().includes(q)) { out.push(s); if (out.length >= limit) break; }
+    }
+    return out;
+  }
+
+  private lastStartAtOrBefore(address: bigint): number {
+    let lo = 0, hi = this.starts.length - 1, found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.starts[mid] <= address) { found = mid; lo = mid + 1; } else hi = mid - 1;
+    }
+    return found;
+  }
+
+  /** Among symbols sharing the start of entry i, the best ranked one. */
+  private bestAt(i: number): ElfSymbol {
+    let best = this.byAddress[i];
+    for (let j = i - 1; j >= 0 && this.starts[j] === this.starts[i]; j--) if (rank(this.byAddress[j]) > rank(best)) best = this.byAddress[j];
+    for (let j = i + 1; j < this.starts.length && this.starts[j] === this.starts[i]; j++) if (rank(this.byAddress[j]) > rank(best)) best = this.byAddress[j];
+    return best;
+  }
+}
+
+function hit(symbol: ElfSymbol, address: bigint): SymbolHit {
+  const offset = address - symbol.value;
+  return { symbol, offset, label: offset === 0n ? symbol.name : `${symbol.name}+0x${offset.toString(16)}` };
+}

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  COMMANDS, EVENTS, KVMI_EVENT_ACTION, KVMI_ERR, KvmiFrameReader, KVMI_VCPU_EVENT, type CommandName, type EventName,
+  COMMANDS, EVENTS, KVMI_EVENT_ACTION, KVMI_ERR, KvmiFrameReader, KVMI_VCPU_EVENT, type CommandName, type CommandSpec, type EventName, type EventSpec, type KvmiEventAction,
   decodeCommand, decodeCommandReply, decodeEvent, decodeEventReply, encodeCommand, encodeCommandReply,
   encodeErrorReply, encodeEventReply, encodeVcpuEvent, encodeVmEvent, parseMessage,
 } from '../../../src/vmm/kvmi';
@@ -22,7 +22,7 @@ test('the table holds all 24 v12 commands (every message id but the two event ca
 });
 
 for (const name of commandNames) {
-  const command = COMMANDS[name];
+  const command: CommandSpec = COMMANDS[name];
   test(`${name} (${command.id}): request and replies round-trip`, () => {
     for (let round = 0; round < 5; round++) {
       const seq = Math.floor(rng() * 0xffff_ffff);
@@ -56,7 +56,7 @@ test('KVMI_VM_EVENT_UNHOOK round-trips as an 8-byte VM event', () => {
 });
 
 for (const name of vcpuEventNames) {
-  const event = EVENTS[name];
+  const event: EventSpec = EVENTS[name];
   test(`${name} (${event.id}): event and reply round-trip`, () => {
     for (let round = 0; round < 5; round++) {
       const seq = Math.floor(rng() * 0xffff_ffff);
@@ -69,7 +69,7 @@ for (const name of vcpuEventNames) {
         scope: 'vcpu', name, id: event.id, seq, vcpu: state.vcpu, common: { ...state, size: 544 }, payload,
       });
 
-      for (const action of event.actions) {
+      for (const action of event.actions as KvmiEventAction[]) {
         const reply = event.reply ? randomValue(event.reply, rng) : undefined;
         const replyFrame = parseMessage(encodeEventReply(name, seq, state.vcpu, action, reply as never));
         assert.equal(replyFrame.hdr.size, 16 + (event.reply?.size ?? 0));

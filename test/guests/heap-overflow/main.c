@@ -22,7 +22,7 @@ struct guard_object *guard;
 
 static const char message[] = "This message is 80 characters long, but the buffer holds 48 of them. Overflow!!!";
 
-static __attribute__((noinline)) void copy_message(char *destination, const char *source, size_t length)
+static __attribute__((noipa)) void copy_message(char *destination, const char *source, size_t length)
 {
 	for (size_t i = 0; i < length; i++)
 		destination[i] = source[i]; /* OVERFLOW: runs past the 48-byte buffer when length > 48 */

@@ -30,8 +30,9 @@
 pvh_start32:
 	cli
 	cld
+	mov	%ebx, %ebp		/* start_info pointer; CPUID below overwrites EBX */
 
-	/* Zero .bss first: it holds the page tables and the boot stack. EBX is preserved. */
+	/* Zero .bss first: it holds the page tables and the boot stack. */
 	mov	$__bss_start, %edi
 	mov	$__bss_end, %ecx
 	sub	%edi, %ecx
@@ -97,8 +98,8 @@ start64:
 	mov	%eax, %fs
 	mov	%eax, %gs
 	mov	$boot_stack_top, %rsp
-	xor	%ebp, %ebp
-	mov	%ebx, %edi		/* main(const struct hvm_start_info *) */
+	mov	%ebp, %edi		/* main(const struct hvm_start_info *) */
+	xor	%ebp, %ebp		/* end of the frame-pointer chain */
 	call	main
 	mov	%eax, %edi
 	call	guest_exit		/* does not return */

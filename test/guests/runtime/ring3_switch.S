@@ -1,15 +1,15 @@
 /*
- * Ring transitions for the user-mode guest. enter_user_mode(entry, stack_top) saves the ring-0
- * context, then IRETQs to `entry` at CPL 3 (SDM 3A 6.14.3, "IRET in IA-32e Mode").
- * user_return_gate is the DPL-3 interrupt gate for INT 0x80: it records the interrupted CS and
- * resumes the saved ring-0 context, so enter_user_mode returns the RAX that ring 3 passed.
+ * Ring transitions (see ring3.h). ring3_enter(entry, stack_top) saves the ring-0 context, then
+ * IRETQs to `entry` at CPL 3 (SDM 3A 6.14.3, "IRET in IA-32e Mode"). ring3_return_gate is the
+ * DPL-3 interrupt gate for INT 0x80: it records the interrupted CS and resumes the saved ring-0
+ * context, so ring3_enter returns the RAX that ring 3 passed.
  */
-#include "user_mode.h"
+#include "ring3.h"
 
 	.text
-	.globl enter_user_mode
-	.type enter_user_mode, @function
-enter_user_mode:
+	.globl ring3_enter
+	.type ring3_enter, @function
+ring3_enter:
 	pushq	%rbx
 	pushq	%rbp
 	pushq	%r12
@@ -23,14 +23,14 @@ enter_user_mode:
 	pushq	$USER_CS		/* CS */
 	pushq	%rdi			/* RIP */
 	iretq
-	.size enter_user_mode, . - enter_user_mode
+	.size ring3_enter, . - ring3_enter
 
-	.globl user_return_gate
-	.type user_return_gate, @function
-user_return_gate:
+	.globl ring3_return_gate
+	.type ring3_return_gate, @function
+ring3_return_gate:
 	/* On the TSS.RSP0 stack: RIP, CS, RFLAGS, RSP, SS pushed by the CPU. */
 	mov	8(%rsp), %rcx
-	mov	%rcx, user_return_cs(%rip)
+	mov	%rcx, ring3_return_cs(%rip)
 	mov	$KERNEL_DS, %ecx
 	mov	%ecx, %ds
 	mov	%ecx, %es
@@ -43,14 +43,14 @@ user_return_gate:
 	popq	%rbp
 	popq	%rbx
 	ret
-	.size user_return_gate, . - user_return_gate
+	.size ring3_return_gate, . - ring3_return_gate
 
 	.section .bss
 	.balign 8
 saved_kernel_rsp:
 	.skip 8
-	.globl user_return_cs
-user_return_cs:
+	.globl ring3_return_cs
+ring3_return_cs:
 	.skip 8
 
 	.section .note.GNU-stack, "", @progbits

@@ -1,85 +1,22 @@
 /*
- * user-mode: sets up a GDT with ring-3 code/data segments and a 64-bit TSS (SDM 3A 7.7), an
- * INT 0x80 gate callable from ring 3, drops to CPL 3 with IRETQ to run user_task, and comes back
- * to ring 0 through INT 0x80 (not SYSRET). Prints the checksum ring 3 computed and exits 0.
+ * user-mode: sets up ring-3 segments, a TSS and an INT 0x80 gate (runtime/ring3.c), drops to
+ * CPL 3 with IRETQ to run user_task, and comes back to ring 0 through INT 0x80 (not SYSRET).
+ * Prints the privilege level it came back from and the checksum ring 3 computed; exits 0.
  */
+#include "ring3.h"
 #include "runtime.h"
-#include "traps.h"
-#include "user_mode.h"
-
-/* 64-bit TSS (SDM 3A 7.7, figure 7-11). */
-struct __attribute__((packed)) tss64 {
-	uint32_t reserved0;
-	uint64_t rsp[3];
-	uint64_t reserved1;
-	uint64_t ist[7];
-	uint64_t reserved2;
-	uint16_t reserved3;
-	uint16_t io_map_base;
-};
-
-#define STACK_SIZE 8192
-
-static struct tss64 tss;
-static uint8_t ring0_interrupt_stack[STACK_SIZE] __attribute__((aligned(16)));
-static uint8_t user_stack[STACK_SIZE] __attribute__((aligned(16)));
-
-/* Code/data descriptors (SDM 3A 3.4.5): L=1 for 64-bit code, DPL in bits 45-46. */
-static uint64_t gdt[7] __attribute__((aligned(16))) = {
-	0,
-	0x00af9a000000ffffull, /* 0x08 ring-0 code */
-	0x00cf92000000ffffull, /* 0x10 ring-0 data */
-	0x00affa000000ffffull, /* 0x18 ring-3 code */
-	0x00cff2000000ffffull, /* 0x20 ring-3 data */
-	0, 0,                  /* 0x28 TSS, 16 bytes, filled in at run time */
-};
-
-/* 64-bit available-TSS descriptor (SDM 3A 7.2.3, figure 7-4): type 9, present. */
-static void set_tss_descriptor(void)
-{
-	uint64_t base = (uint64_t)&tss;
-	uint64_t limit = sizeof(tss) - 1;
-
-	gdt[5] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x89ull << 40)
-		| (((limit >> 16) & 0xf) << 48) | (((base >> 24) & 0xff) << 56);
-	gdt[6] = base >> 32;
-}
-
-static void load_gdt_and_tss(void)
-{
-	struct descriptor_table_register gdtr = { .limit = sizeof(gdt) - 1, .base = (uint64_t)gdt };
-
-	tss.rsp[0] = (uint64_t)&ring0_interrupt_stack[STACK_SIZE];
-	tss.io_map_base = sizeof(tss);
-	set_tss_descriptor();
-	lgdt(&gdtr);
-	/* Reload CS with a far return, then the data segments and the task register. */
-	__asm__ volatile("pushq %0\n\t"
-			 "leaq 1f(%%rip), %%rax\n\t"
-			 "pushq %%rax\n\t"
-			 "lretq\n"
-			 "1:\n\t"
-			 "movl %1, %%eax\n\t"
-			 "movl %%eax, %%ds\n\t"
-			 "movl %%eax, %%es\n\t"
-			 "movl %%eax, %%ss\n\t"
-			 "ltr %w2"
-			 : : "i"(KERNEL_CS), "i"(KERNEL_DS), "r"((uint16_t)TSS_SELECTOR) : "rax", "memory");
-}
+#include "user_task.h"
 
 int main(const void *start_info)
 {
 	uint64_t checksum;
 
 	(void)start_info;
-	traps_install();
-	load_gdt_and_tss();
-	idt_set_gate(SYSCALL_VECTOR, user_return_gate, 3);
-
+	ring3_setup();
 	puts("user-mode: entering ring 3");
-	checksum = enter_user_mode(user_task, &user_stack[STACK_SIZE - 8]);
+	checksum = run_in_ring3(user_task);
 	print("user-mode: back in ring 0 via int 0x80 from cpl ");
-	print_dec(user_return_cs & 3);
+	print_dec(ring3_return_cs & 3);
 	print(", checksum ");
 	print_hex(checksum);
 	putchar('\n');

@@ -3,8 +3,9 @@
  * its own, the one to watch), then a checksum handed back to ring 0 through INT 0x80. It uses
  * no I/O, so it runs natively where a hypervisor runs ring 3 natively.
  */
+#include "ring3.h"
 #include "runtime.h"
-#include "user_mode.h"
+#include "user_task.h"
 
 #define USER_ROUNDS 64
 
@@ -22,7 +23,5 @@ void user_task(void)
 	for (int offset = 0; offset < 4096; offset += 64)
 		checksum = checksum * 31 + page[offset];
 
-	__asm__ volatile("int $0x80" : : "a"(checksum) : "memory");
-	for (;;)
-		;
+	ring3_return(checksum);
 }

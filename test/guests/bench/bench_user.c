@@ -1,0 +1,32 @@
+/*
+ * bench-user: the bench workload run at CPL 3 (entered with IRETQ, left with INT 0x80), for
+ * hypervisors that execute ring-3 code natively but emulate ring 0. Prints the same checksum
+ * as the bench guest for the same ITERATIONS.
+ */
+#include "bench_workload.h"
+#include "ring3.h"
+#include "runtime.h"
+
+#ifndef ITERATIONS
+#define ITERATIONS 250000
+#endif
+
+static void bench_task(void)
+{
+	ring3_return(bench_run(ITERATIONS));
+}
+
+int main(const void *start_info)
+{
+	uint64_t checksum;
+
+	(void)start_info;
+	ring3_setup();
+	checksum = run_in_ring3(bench_task);
+	print("bench-user: iterations=");
+	print_dec(ITERATIONS);
+	print(" checksum=");
+	print_hex(checksum);
+	putchar('\n');
+	return 0;
+}

@@ -30,14 +30,15 @@ export function readNotes(elf: ElfFile): ElfNote[] {
 
 function parseNoteBlock(data: Uint8Array, align: number, littleEndian: boolean): ElfNote[] {
   const r = new ByteReader(data, littleEndian, 0, 'note');
-  const pad = (n: number) => (n + align - 1) & ~(align - 1);
+  // Name and descriptor each start at the next `align` boundary of the block.
+  const alignUp = (n: number) => Math.min(r.length, (n + align - 1) & ~(align - 1));
   const notes: ElfNote[] = [];
   while (r.length - r.pos >= 12) {
     const nameSize = r.u32(), descSize = r.u32(), type = r.u32();
     const nameBytes = r.bytesOf(nameSize);
-    r.skip(pad(nameSize) - nameSize);
+    r.seek(alignUp(r.pos));
     const descriptor = r.bytesOf(descSize);
-    r.seek(Math.min(r.length, r.pos + pad(descSize) - descSize));
+    r.seek(alignUp(r.pos));
     const end = nameBytes.indexOf(0);
     notes.push({ owner: new TextDecoder().decode(end < 0 ? nameBytes : nameBytes.subarray(0, end)), type, descriptor });
   }

@@ -1,0 +1,70 @@
+// Test support: builds the C fixtures with the system gcc into test/.artifacts/debuginfo and runs
+// the reference tools (readelf, llvm-dwarfdump, objdump) used as oracles. When a tool is absent
+// the calling test is skipped with the reason, never passed silently.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { TestContext } from 'node:test';
+
+export const fixturesDir = join(__dirname, '..', 'fixtures');
+export const artifactsDir = join(__dirname, '..', '..', '..', '.artifacts', 'debuginfo');
+
+const available = new Map<string, boolean>();
+
+export function hasTool(name: string): boolean {
+  let ok = available.get(name);
+  if (ok === undefined) {
+    ok = spawnSync(name, ['--version'], { stdio: 'ignore' }).status === 0;
+    available.set(name, ok);
+  }
+  return ok;
+}
+
+/** Skips `t` (with the reason) unless every tool is installed; returns whether the test may go on. */
+export function requireTools(t: TestContext, ...tools: string[]): boolean {
+  const missing = tools.filter((tool) => !hasTool(tool));
+  if (missing.length) t.skip(`${missing.join(', ')} not installed`);
+  return missing.length === 0;
+}
+
+const built = new Map<string, string | undefined>();
+
+/**
+ * Compiles fixtures/<source> with `flags` to test/.artifacts/debuginfo/<name>; returns its path,
+ * or undefined (after skipping `t`) when gcc is missing or cannot build with these flags.
+ */
+export function buildFixture(t: TestContext, source: string, name: string, flags: string[]): string | undefined {
+  if (!requireTools(t, 'gcc')) return undefined;
+  if (!built.has(name)) {
+    mkdirSync(artifactsDir, { recursive: true });
+    const out = join(artifactsDir, name);
+    const result = spawnSync('gcc', [...flags, '-o', out, join(fixturesDir, source)], { encoding: 'utf8' });
+    built.set(name, result.status === 0 ? out : undefined);
+    if (result.status !== 0) built.set(`${name}:error`, result.stderr.split('\n')[0]);
+  }
+  const path = built.get(name);
+  if (!path) t.skip(`gcc ${flags.join(' ')} cannot build ${source}: ${built.get(`${name}:error`)}`);
+  return path;
+}
+
+/** Runs a reference tool and returns its stdout; fails the test when the tool itself fails. */
+export function runTool(tool: string, args: string[]): string {
+  const result = spawnSync(tool, args, { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  if (result.status !== 0) throw new Error(`${tool} ${args.join(' ')} failed: ${result.stderr}`);
+  return result.stdout;
+}
+
+/** The flag sets every oracle comparison runs over: DWARF 5 at -O0 and -O2, DWARF 4. */
+export const BUILDS = [
+  { name: 'sample-O0', flags: ['-g', '-O0'] },
+  { name: 'sample-O2', flags: ['-g', '-O2'] },
+  { name: 'sample-dwarf4', flags: ['-g', '-gdwarf-4', '-O0'] },
+  { name: 'sample-dwarf4-O2', flags: ['-g', '-gdwarf-4', '-O2'] },
+] as const;
+
+/** Line number of the fixture line carrying the comment marker MARK:<tag>. */
+export function markedLine(text: string, tag: string): number {
+  const index = text.split('\n').findIndex((l) => l.includes(`MARK:${tag} `) || l.endsWith(`MARK:${tag} */`));
+  if (index < 0) throw new Error(`fixture has no MARK:${tag}`);
+  return index + 1;
+}

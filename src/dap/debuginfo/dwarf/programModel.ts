@@ -169,7 +169,7 @@ export class ProgramModel {
     let location: Location | undefined;
     let locationList: LocationListEntry[] | undefined;
     if (locAttr?.kind === 'block') location = classifyLocation(locAttr.bytes, unit.addressSize, unit.sections.littleEndian);
-    else if (locAttr) locationList = this.locationList(unit, locAttr, cu);
+    else if (locAttr) locationList = this.locationList(unit, locAttr);
     let address: bigint | undefined;
     if (location?.kind === 'address') address = location.address;
     else if (location?.kind === 'addressIndex') address = unit.indexedAddress(location.index);
@@ -184,10 +184,11 @@ export class ProgramModel {
     };
   }
 
-  private locationList(unit: DwarfUnit, value: AttributeValue, cu: CompileUnitInfo): LocationListEntry[] | undefined {
+  private locationList(unit: DwarfUnit, value: AttributeValue): LocationListEntry[] | undefined {
     if (value.kind === 'constant' && unit.version < 4) value = { kind: 'sectionOffset', value: Number(value.value) };
     if (value.kind !== 'sectionOffset' && value.kind !== 'loclistIndex') return undefined;
-    return readLocationList(unit, value, cu.ranges[0]?.low ?? unit.addressOf(unit.root.attrs.get(DW_AT.low_pc)) ?? 0n);
+    // The base of offset pairs is the unit's DW_AT_low_pc (0 when the unit uses DW_AT_ranges), 2.6.2.
+    return readLocationList(unit, value, unit.addressOf(unit.root.attrs.get(DW_AT.low_pc)) ?? 0n);
   }
 
   private rangesOf(die: Die): AddressRange[] {

@@ -1,0 +1,64 @@
+// DWARF line tables compared row by row with llvm-dwarfdump --debug-line (DWARF 5 and 4, -O0 and
+// -O2, ELF64 and ELF32), and the address <-> line queries used for stepping and breakpoints.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DebugInfo } from '../../../src/dap/debuginfo/index';
+import { buildFixture, requireTools, runTool, BUILDS, fixturesDir, markedLine } from './support/toolchain';
+import { parseDwarfdumpLines } from './support/dwarfdumpParse';
+
+const CASES = [
+  ...BUILDS.map((b) => ({ source: 'sample.c', ...b })),
+  { source: 'freestanding.c', name: 'freestanding-m32', flags: ['-m32', '-nostdlib', '-static', '-g', '-O0'] },
+];
+
+for (const c of CASES) {
+  test(`${c.name}: every line-table row matches llvm-dwarfdump`, (t) => {
+    const bin = buildFixture(t, c.source, c.name, [...c.flags]);
+    if (!bin || !requireTools(t, 'llvm-dwarfdump')) return;
+    const info = DebugInfo.fromFile(bin);
+    const oracle = parseDwarfdumpLines(runTool('llvm-dwarfdump', ['--debug-line', bin]));
+    const tables = info.program.compileUnits.flatMap((cu) => (cu.lineTable ? [cu.lineTable] : [])).sort((a, b) => a.offset - b.offset);
+    const ours = tables.flatMap((tb) => tb.rows);
+    assert.ok(oracle.length > 10, 'oracle printed rows');
+    assert.equal(ours.length, oracle.length, 'row count');
+    ours.forEach((row, i) => {
+      const o = oracle[i];
+      const got = { address: row.address, line: row.line, column: row.column, file: row.file, isStmt: row.isStmt, endSequence: row.endSequence };
+      assert.deepEqual(got, o, `row ${i}`);
+    });
+    assert.equal(tables[0].version, c.name.includes('dwarf4') ? 4 : 5);
+  });
+}
+
+test('address -> line and line -> addresses agree with the line table at -O0', (t) => {
+  const bin = buildFixture(t, 'sample.c', 'sample-O0', ['-g', '-O0']);
+  if (!bin || !requireTools(t, 'llvm-dwarfdump')) return;
+  const info = DebugInfo.fromFile(bin);
+  const line = markedLine(readFileSync(join(fixturesDir, 'sample.c'), 'utf8'), 'write_counter');
+  const oracle = parseDwarfdumpLines(runTool('llvm-dwarfdump', ['--debug-line', bin]));
+  const expected = oracle.filter((r) => r.line === line && r.isStmt && !r.endSequence).map((r) => r.address);
+  assert.deepEqual(info.lines.addressesForLine('sample.c', line), expected);
+  assert.deepEqual(info.lines.addressesForLine('fixtures/sample.c', line), expected, 'path suffix matches');
+  assert.deepEqual(info.lines.addressesForLine('other.c', line), [], 'other files do not match');
+  const at = info.lines.lookupAddress(expected[0] + 1n);
+  assert.equal(at?.line, line);
+  assert.equal(at?.path, join(fixturesDir, 'sample.c'));
+  assert.equal(info.lines.lookupAddress(0n), undefined);
+  const compute = info.symbols.lookupName('compute')!;
+  assert.equal(info.lines.lookupAddress(compute.value)?.line, markedLine(readFileSync(join(fixturesDir, 'sample.c'), 'utf8'), 'write_counter') - 6);
+});
+
+test('a breakpoint on a line without code moves to the next line that has code', (t) => {
+  const bin = buildFixture(t, 'sample.c', 'sample-O0', ['-g', '-O0']);
+  if (!bin) return;
+  const info = DebugInfo.fromFile(bin);
+  // Line 5 is "struct point {": no code; the next line with code is helper's opening line.
+  const helperLine = info.program.subprogramsNamed('helper')[0].declLine!;
+  const resolved = info.lines.resolveBreakpoint('sample.c', 5);
+  assert.equal(resolved?.line, helperLine);
+  assert.deepEqual(resolved?.addresses, info.lines.addressesForLine('sample.c', helperLine));
+  assert.equal(info.lines.resolveBreakpoint('sample.c', 10_000), undefined);
+  assert.ok(info.lines.sourceFiles().includes(join(fixturesDir, 'sample.c')));
+});

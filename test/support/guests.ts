@@ -18,11 +18,16 @@ export interface GuestWatch {
   deref?: boolean;
 }
 
-/** The source line of a deliberate bug, relative to test/guests. */
-export interface GuestSourceSite {
+/** Where the heap-overflow guest's deliberate bug is (file relative to test/guests). */
+export interface GuestOverflowSite {
   file: string;
+  /** The overflowing statement. */
   line: number;
   function: string;
+  /** A line reached after the guarded object is initialised: arm the watch when stopped here. */
+  armLine: number;
+  /** Loop index of the first write that lands in the guarded object. */
+  firstGuardWriteIndex: number;
 }
 
 export interface GuestDescription {
@@ -38,7 +43,7 @@ export interface GuestDescription {
   /** Runs for seconds; unit tests use a smaller variant instead. */
   long?: boolean;
   watch?: GuestWatch[];
-  overflow?: GuestSourceSite;
+  overflow?: GuestOverflowSite;
 }
 
 export type GuestErrorKind = 'badManifest' | 'unknownGuest' | 'toolchainMissing' | 'buildFailed' | 'qemuMissing';

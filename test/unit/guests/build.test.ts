@@ -82,3 +82,14 @@ test('the heap-overflow manifest points at the overflowing statement', () => {
   const enclosing = lines.slice(0, site.line).reverse().find((line) => /^static .*\(/.test(line));
   assert.match(enclosing ?? '', new RegExp(`\\b${site.function}\\(`));
 });
+
+test('the heap-overflow arm line comes after the guard is initialised and before the copy', () => {
+  const site = guestDescription('heap-overflow').overflow;
+  assert.ok(site);
+  const lines = readFileSync(join(guestsDir, site.file), 'utf8').split('\n');
+  const lastGuardWrite = lines.reduce((last, line, index) => (/^\s*guard->\w+ = /.test(line) ? index + 1 : last), 0);
+  const copyCall = lines.findIndex((line) => /^\s*copy_message\(/.test(line)) + 1;
+  assert.ok(lastGuardWrite > 0 && copyCall > 0, 'guard initialisation and copy call found');
+  assert.ok(site.armLine > lastGuardWrite && site.armLine < copyCall, `arm line ${site.armLine} lies between ${lastGuardWrite} and ${copyCall}`);
+  assert.match(lines[site.armLine - 1], /\S/, 'the arm line holds a statement');
+});

@@ -1,0 +1,52 @@
+// `npm run test:vscode`: runs the mocha suite of test/vscode/suite inside a real VS Code. With a local
+// VS Code desktop build (VSCODE_EXECUTABLE_PATH) and @vscode/test-electron installed, that is used;
+// otherwise the VS Code server of the npm package code-server, its web workbench driven headless in
+// Debian's Chromium. Exits non-zero when the suite fails or neither way can run.
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { buildSuite } from './build.mjs';
+import { makeWorkspace } from './workspace.mjs';
+import { runInCodeServer } from './codeServerRunner.mjs';
+
+const root = new URL('../..', import.meta.url).pathname.replace(/\/$/, '');
+const artifacts = join(root, 'test/.artifacts/vscode');
+
+function electronBuild() {
+  const executable = process.env.VSCODE_EXECUTABLE_PATH;
+  if (!executable) return { reason: 'VSCODE_EXECUTABLE_PATH is not set (no local VS Code desktop build)' };
+  if (!existsSync(executable)) return { reason: `VSCODE_EXECUTABLE_PATH=${executable} does not exist` };
+  try {
+    return { executable, testElectron: createRequire(import.meta.url).resolve('@vscode/test-electron') };
+  } catch {
+    return { reason: '@vscode/test-electron is not installed' };
+  }
+}
+
+async function main() {
+  console.log('building the extension and the in-VS Code suite');
+  execFileSync(process.execPath, ['esbuild.mjs'], { cwd: root, stdio: 'inherit' });
+  const testsPath = await buildSuite(root);
+  const workspace = makeWorkspace(root, join(artifacts, 'workspace'));
+  const reportFile = join(artifacts, 'mocha-report.txt');
+
+  const electron = electronBuild();
+  if (electron.executable) {
+    console.log(`running in VS Code desktop ${electron.executable}`);
+    const { runTests } = await import(electron.testElectron);
+    return runTests({
+      vscodeExecutablePath: electron.executable, extensionDevelopmentPath: root, extensionTestsPath: testsPath,
+      launchArgs: [workspace, '--disable-extensions', '--disable-workspace-trust'],
+    });
+  }
+  console.log(`not using @vscode/test-electron: ${electron.reason}; using the code-server VS Code server`);
+  const installed = join(root, 'test/.vscode-server/installed-4.100.3');
+  if (!existsSync(installed)) execFileSync('bash', [join(root, 'test/vscode/install.sh')], { stdio: 'inherit' });
+  return runInCodeServer({ root, testsPath, workspace, scratch: join(artifacts, 'server'), reportFile });
+}
+
+main().then((code) => process.exit(code), (error) => {
+  console.error(`test:vscode could not run the suite in VS Code: ${error instanceof Error ? error.stack : error}`);
+  process.exit(2);
+});

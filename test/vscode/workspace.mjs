@@ -1,0 +1,31 @@
+// Makes the workspace the in-VS Code suite opens: a copy of test/vscode/workspace/ (its launch.json)
+// plus guest files written at run time: x86-64 ELFs copied from the bytes of a real x86-64 ELF (the
+// Node executable running this script), an AArch64 ELF, and ELF-named files the guest search must skip.
+import { cpSync, mkdirSync, openSync, readSync, closeSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+function realElfHeader() {
+  const header = Buffer.alloc(64);
+  const fd = openSync(process.execPath, 'r');
+  try { readSync(fd, header, 0, header.length, 0); } finally { closeSync(fd); }
+  if (header.readUInt32BE(0) !== 0x7f454c46 || header.readUInt16LE(18) !== 62) {
+    throw new Error(`${process.execPath} is not an x86-64 ELF; the suite needs one to copy`);
+  }
+  return header;
+}
+
+export function makeWorkspace(root, target) {
+  rmSync(target, { recursive: true, force: true });
+  cpSync(join(root, 'test/vscode/workspace'), target, { recursive: true });
+  const x86 = realElfHeader();
+  const arm = Buffer.from(x86);
+  arm.writeUInt16LE(183, 18); // EM_AARCH64
+  mkdirSync(join(target, 'build'), { recursive: true });
+  mkdirSync(join(target, 'node_modules/dep'), { recursive: true });
+  writeFileSync(join(target, 'sample.elf'), x86);
+  writeFileSync(join(target, 'build/nested.elf'), x86);
+  writeFileSync(join(target, 'build/arm.elf'), arm);
+  writeFileSync(join(target, 'build/text.elf'), 'not an ELF\n');
+  writeFileSync(join(target, 'node_modules/dep/vendored.elf'), x86);
+  return target;
+}

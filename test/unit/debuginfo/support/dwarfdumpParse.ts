@@ -53,6 +53,7 @@ export function parseReadelfFrames(text: string): OracleFde[] {
   let columns: string[] = [];
   let current: OracleFde | undefined;
   for (const line of text.split('\n')) {
+    if (line.trim() === '') { current = undefined; continue; } // a blank line ends an entry
     const fde = /FDE cie=[0-9a-f]+ pc=([0-9a-f]+)\.\.([0-9a-f]+)/.exec(line);
     if (fde) { current = { pcBegin: BigInt(`0x${fde[1]}`), pcEnd: BigInt(`0x${fde[2]}`), rows: [] }; fdes.push(current); continue; }
     if (/\bCIE\b/.test(line)) { current = undefined; continue; }

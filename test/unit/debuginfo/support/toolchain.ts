@@ -33,7 +33,7 @@ const built = new Map<string, string | undefined>();
  * Compiles fixtures/<source> with `flags` to test/.artifacts/debuginfo/<name>; returns its path,
  * or undefined (after skipping `t`) when gcc is missing or cannot build with these flags.
  */
-export function buildFixture(t: TestContext, source: string, name: string, flags: string[]): string | undefined {
+export function buildFixture(t: TestContext, source: string, name: string, flags: readonly string[]): string | undefined {
   if (!requireTools(t, 'gcc')) return undefined;
   if (!built.has(name)) {
     mkdirSync(artifactsDir, { recursive: true });

@@ -1,0 +1,71 @@
+// The VMM core's handle on one software vCPU thread: every method posts a command to the thread,
+// rings its doorbell (so a running, paused or waiting thread picks it up promptly) and resolves
+// with the thread's response. The state is read from the shared control block.
+import { Worker } from 'node:worker_threads';
+import { KvmRegs, KvmSregs, KvmiEventMsrs } from '../x86/kvmState';
+import { CpuIntercepts } from './cpuCore';
+import { EngineError, Vcpu } from './engine';
+import { VcpuCommandBody } from './messages';
+import { DOORBELL, STATE, slot } from './sharedControl';
+import { stateOfCode, VcpuState } from './vcpuState';
+
+interface PendingCommand { op: string; resolve: (v: unknown) => void; reject: (e: Error) => void }
+
+export class EmulatorVcpu implements Vcpu {
+  private nextId = 1;
+  private readonly pending = new Map<number, PendingCommand>();
+  private ended = false;
+
+  constructor(readonly index: number, private readonly worker: Worker, private readonly control: Int32Array) {}
+
+  get state(): VcpuState { return stateOfCode(Atomics.load(this.control, slot(this.index, STATE))); }
+
+  /** Posts a command and rings the doorbell; resolves with the thread's answer. */
+  command<T = void>(body: VcpuCommandBody): Promise<T> {
+    if (this.ended) return Promise.reject(new EngineError('vcpuStopped', `vCPU ${this.index} has stopped; '${body.op}' cannot run`));
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { op: body.op, resolve: resolve as (v: unknown) => void, reject });
+      this.worker.postMessage({ ...body, id });
+      Atomics.add(this.control, slot(this.index, DOORBELL), 1);
+      Atomics.notify(this.control, slot(this.index, DOORBELL));
+    });
+  }
+
+  /** Routes a response from the thread to its waiting command. */
+  settle(id: number, ok: boolean, value: unknown, error?: string): void {
+    const p = this.pending.get(id);
+    if (!p) return;
+    this.pending.delete(id);
+    if (ok) p.resolve(value);
+    else p.reject(new EngineError('commandFailed', `vCPU ${this.index} ${p.op}: ${error}`));
+  }
+
+  /** The thread is gone: fails every command still waiting. */
+  markEnded(): void {
+    this.ended = true;
+    for (const [id, p] of this.pending) {
+      this.pending.delete(id);
+      p.reject(new EngineError('vcpuStopped', `vCPU ${this.index} stopped before answering '${p.op}'`));
+    }
+  }
+
+  pause(): Promise<void> { return this.command({ op: 'pause' }); }
+  unpause(): Promise<void> { return this.command({ op: 'unpause' }); }
+  getRegs(): Promise<KvmRegs> { return this.command({ op: 'getRegs' }); }
+  setRegs(regs: KvmRegs): Promise<void> { return this.command({ op: 'setRegs', regs }); }
+  getSregs(): Promise<KvmSregs> { return this.command({ op: 'getSregs' }); }
+  setSregs(sregs: KvmSregs): Promise<void> { return this.command({ op: 'setSregs', sregs }); }
+  getMsr(index: number): Promise<bigint | undefined> { return this.command({ op: 'getMsr', index }); }
+  setMsr(index: number, value: bigint): Promise<boolean> { return this.command({ op: 'setMsr', index, value }); }
+  getEventMsrs(): Promise<KvmiEventMsrs> { return this.command({ op: 'getEventMsrs' }); }
+  getXsave(): Promise<Uint8Array> { return this.command({ op: 'getXsave' }); }
+  setXsave(buf: Uint8Array): Promise<void> { return this.command({ op: 'setXsave', buf }); }
+  getXcr0(): Promise<bigint> { return this.command({ op: 'getXcr0' }); }
+  mode(): Promise<2 | 4 | 8> { return this.command({ op: 'mode' }); }
+  translate(gva: bigint): Promise<bigint | undefined> { return this.command({ op: 'translate', gva }); }
+  setIntercepts(change: Partial<CpuIntercepts>): Promise<void> { return this.command({ op: 'setIntercepts', change }); }
+  injectException(vector: number, errorCode?: number, cr2?: bigint): Promise<void> {
+    return this.command({ op: 'injectException', vector, errorCode, cr2 });
+  }
+}

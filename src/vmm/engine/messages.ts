@@ -1,0 +1,55 @@
+// Messages between the VMM core (main thread) and a vCPU thread. Commands carry an id and get
+// exactly one response with the same id. Structured clone carries bigint and Set unchanged.
+import { KvmRegs, KvmSregs } from '../x86/kvmState';
+import { CpuEventExit, CpuIntercepts } from './cpuCore';
+import { EngineStats, EventAction } from './engine';
+import { EventReplyData, VcpuEventArch } from './vcpuEvents';
+import { VmStopReason } from './vmStop';
+
+/** What the VMM core asks a vCPU thread to do. */
+export type VcpuCommandBody =
+  | { op: 'start'; paused: boolean }
+  | { op: 'pause' }
+  | { op: 'unpause' }
+  | { op: 'stop' }
+  | { op: 'getRegs' }
+  | { op: 'setRegs'; regs: KvmRegs }
+  | { op: 'getSregs' }
+  | { op: 'setSregs'; sregs: KvmSregs }
+  | { op: 'getMsr'; index: number }
+  | { op: 'setMsr'; index: number; value: bigint }
+  | { op: 'getEventMsrs' }
+  | { op: 'getXsave' }
+  | { op: 'setXsave'; buf: Uint8Array }
+  | { op: 'getXcr0' }
+  | { op: 'mode' }
+  | { op: 'translate'; gva: bigint }
+  | { op: 'setIntercepts'; change: Partial<CpuIntercepts> }
+  | { op: 'injectException'; vector: number; errorCode?: number; cr2?: bigint }
+  | { op: 'reply'; seq: number; action: EventAction; data?: EventReplyData }
+  | { op: 'serialInput'; bytes: Uint8Array };
+
+export type VcpuCommand = VcpuCommandBody & { id: number };
+
+/** What a vCPU thread tells the VMM core. */
+export type VcpuMessage =
+  | { type: 'response'; id: number; ok: true; value?: unknown }
+  | { type: 'response'; id: number; ok: false; error: string }
+  | { type: 'event'; seq: number; exit: CpuEventExit; arch: VcpuEventArch }
+  | { type: 'serial'; bytes: Uint8Array }
+  | { type: 'paused' }
+  | { type: 'ended'; reason: VmStopReason }
+  | { type: 'stats'; stats: Omit<EngineStats, 'engine'> };
+
+/** Start-up data of a vCPU thread (workerData). */
+export interface VcpuWorkerData {
+  index: number;
+  ram: SharedArrayBuffer;
+  access: SharedArrayBuffer;
+  control: SharedArrayBuffer;
+  /** vCPU 0 owns the legacy devices (see machine/legacyDevices.ts). */
+  ownsDevices: boolean;
+  debugDevices: boolean;
+  /** Module exporting `createCpu: CpuFactory`; unset = the software x86 core. Used by tests. */
+  cpuModule?: string;
+}

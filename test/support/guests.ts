@@ -75,7 +75,12 @@ function checkGuest(entry: unknown, index: number): GuestDescription {
   const where = `guests.json: guest #${index}${typeof guest.name === 'string' ? ` (${guest.name})` : ''}`;
   const bad = (what: string) => new GuestError('badManifest', `${where}: ${what}`);
   if (typeof guest.name !== 'string' || !/^[a-z0-9-]+$/.test(guest.name)) throw bad('"name" must be lowercase letters, digits and dashes');
-  if (!Array.isArray(guest.sources) || guest.sources.length === 0) throw bad('"sources" must be a non-empty array');
+  if (!Array.isArray(guest.sources) || guest.sources.length === 0 || guest.sources.some((f) => typeof f !== 'string')) {
+    throw bad('"sources" must be a non-empty array of file names');
+  }
+  if (guest.watch?.some((w) => typeof w.symbol !== 'string' || !['r', 'w', 'x'].includes(w.access))) {
+    throw bad('every "watch" entry needs a "symbol" and an "access" of "r", "w" or "x"');
+  }
   if (typeof guest.expectedStdout !== 'string') throw bad('"expectedStdout" must be a string');
   const code = guest.expectedExitCode;
   if (typeof code !== 'number' || !Number.isInteger(code) || code < 0 || code > 127) {

@@ -54,6 +54,13 @@ test('the manifest rejects an exit code that QEMU cannot report', () => {
     && /expectedExitCode/.test(error.message));
 });
 
+test('the manifest rejects a watch entry with an unknown access kind', () => {
+  const text = JSON.stringify({ guests: [{ name: 'x', sources: ['x.c'], expectedStdout: '', expectedExitCode: 0,
+    watch: [{ symbol: 'test_page', size: 4096, access: 'rw' }] }] });
+  assert.throws(() => parseManifest(text), (error: unknown) => error instanceof GuestError && error.kind === 'badManifest'
+    && /"access" of "r", "w" or "x"/.test(error.message));
+});
+
 test('the bench checksums in the manifest equal those of a native build of the workload', (t) => {
   if (toolchainMissing) return t.skip(toolchainMissing);
   const benches = guestManifest().filter((g) => g.sources.includes('bench/bench_workload.c'));

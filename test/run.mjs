@@ -2,7 +2,7 @@
 // the tsx loader, and ends with the plain summary line "N passed, N failed, N skipped".
 // Usage: node test/run.mjs [substring-filter ...]
 import { spawn } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -28,13 +28,15 @@ if (files.length === 0) {
   process.exit(1);
 }
 
+const tapFile = join('test', '.artifacts', `run-${process.pid}.tap`);
+mkdirSync(join(root, 'test', '.artifacts'), { recursive: true });
 const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-reporter-destination=stdout',
-  '--test-reporter=tap', '--test-reporter-destination=test/.artifacts/last-run.tap', ...files], {
+  '--test-reporter=tap', `--test-reporter-destination=${tapFile}`, ...files], {
   cwd: root, stdio: ['ignore', 'inherit', 'inherit'],
 });
-child.on('exit', async (code) => {
-  const { readFileSync } = await import('node:fs');
-  const tap = readFileSync(join(root, 'test/.artifacts/last-run.tap'), 'utf8');
+child.on('exit', (code) => {
+  const tap = readFileSync(join(root, tapFile), 'utf8');
+  rmSync(join(root, tapFile), { force: true });
   const count = (key) => Number((tap.match(new RegExp(`^# ${key} (\\d+)$`, 'm')) ?? [])[1] ?? 0);
   const passed = count('pass');
   const failed = count('fail') + count('cancelled');

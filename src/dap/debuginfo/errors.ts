@@ -13,14 +13,19 @@ export type DebugInfoErrorKind =
 
 export class DebugInfoError extends Error {
   override readonly name = 'DebugInfoError';
+  /** True when this wraps an unexpected exception rather than a recognised input defect. */
+  unexpected = false;
+
   constructor(readonly kind: DebugInfoErrorKind, message: string, readonly offset?: number) {
     super(offset === undefined ? message : `${message} (at offset 0x${offset.toString(16)})`);
   }
 }
 
-/** Wraps any non-DebugInfoError thrown by `fn` (a bug or a platform error) into a typed one. */
+/** Wraps a non-DebugInfoError exception (a bug or a platform error) into a typed one. */
 export function asDebugInfoError(error: unknown, context: string): DebugInfoError {
   if (error instanceof DebugInfoError) return error;
   const detail = error instanceof Error ? error.message : String(error);
-  return new DebugInfoError('malformed', `${context}: ${detail}`);
+  const wrapped = new DebugInfoError('malformed', `${context}: ${detail}`);
+  wrapped.unexpected = true;
+  return wrapped;
 }

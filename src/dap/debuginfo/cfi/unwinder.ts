@@ -1,6 +1,7 @@
 // Stack unwinding: given one frame's registers and a memory reader, computes the caller's
 // registers from CFI (.eh_frame / .debug_frame, DWARF 5 section 6.4) and falls back to the
 // frame-pointer chain ([rbp] = caller rbp, [rbp+8] = return address) when no FDE covers the pc.
+import { DebugInfoError } from '../errors';
 import { evaluateExpression, type ReadMemory } from '../dwarf/expressionEvaluator';
 import type { Fde } from './frameEntries';
 import { LAYOUTS, type Architecture } from './registers';
@@ -62,7 +63,12 @@ export class Unwinder {
     for (let i = 1; i < limit; i++) {
       const prev = frames[frames.length - 1];
       let next: UnwoundFrame | undefined;
-      try { next = await this.unwind(prev, readMemory, i > 1); } catch { break; }
+      try {
+        next = await this.unwind(prev, readMemory, i > 1);
+      } catch (error) {
+        if (error instanceof DebugInfoError) break; // unreadable memory or bad CFI ends the walk
+        throw error;
+      }
       if (!next || !next.registers[LAYOUTS[this.arch].pc]) break;
       if (next.registers[sp] !== undefined && prev[sp] !== undefined && next.registers[sp] <= prev[sp]) break; // stack must grow up
       frames.push(next.registers);

@@ -134,7 +134,7 @@ type BytesTail<E> = E extends ScalarType<unknown, 'u8'> ? true : false;
  * would need a compiler-inserted hole, throws KvmiLayoutError at module load.
  */
 export function struct<S extends FieldSpecs>(
-  name: string, declaredSize: number, specs: S, opts: { anonymous?: boolean } = {},
+  name: string, declaredSize: number, specs: S, opts: { anonymous?: boolean; flexibleAlign?: number } = {},
 ): StructLayout<StructValue<S>> {
   const fields: LaidOutField[] = [];
   let offset = 0;
@@ -149,6 +149,8 @@ export function struct<S extends FieldSpecs>(
     offset += type.size;
     align = Math.max(align, type.align);
   }
+  // A C flexible array member that the value does not carry still raises the struct's alignment.
+  align = Math.max(align, opts.flexibleAlign ?? 1);
   const size = alignUp(offset, align);
   if (size !== offset) throw new KvmiLayoutError(`${name}: ${size - offset} implicit trailing padding byte(s); declare them`);
   if (size !== declaredSize) throw new KvmiLayoutError(`${name}: computed size ${size}, declared ${declaredSize}`);
@@ -164,8 +166,11 @@ export function withTail<T, E extends ScalarType<unknown> | StructLayout, K exte
   if (tail.count !== 'rest' && !findField(layout, tail.count)) {
     throw new KvmiLayoutError(`${layout.name}.${tail.name}: count field ${tail.count} does not exist`);
   }
+  // The flexible array member counts towards the struct's alignment (C11 6.7.2.1p18); sizeof must not grow.
+  const align = Math.max(layout.align, tail.elem.align);
+  if (layout.size % align !== 0) throw new KvmiLayoutError(`${layout.name}: tail alignment ${align} would pad the fixed part`);
   const spec: TailSpec = { name: tail.name, elem: tail.elem, offset, count: tail.count, cPath: tail.cPath ?? tail.name };
-  return { kind: 'struct', name: layout.name, anonymous: layout.anonymous, size: layout.size, align: layout.align, fields: layout.fields, tail: spec };
+  return { kind: 'struct', name: layout.name, anonymous: layout.anonymous, size: layout.size, align, fields: layout.fields, tail: spec };
 }
 
 /** Finds a (possibly nested) field by dotted path, with its absolute offset. */

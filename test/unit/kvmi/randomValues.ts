@@ -90,3 +90,18 @@ export function leavesOf(layout: StructLayout, value: unknown): Leaf[] {
   }
   return out;
 }
+
+/** Leaves of the tail elements of a value (C paths such as "msrs.entries[1].data"). */
+export function tailLeaves(layout: StructLayout, value: unknown): Leaf[] {
+  const tail = layout.tail;
+  if (!tail) return [];
+  const elements = (value as Record<string, ArrayLike<unknown>>)[tail.name];
+  const out: Leaf[] = [];
+  for (let i = 0; i < elements.length; i++) leavesOfField(tail.elem, `${tail.cPath}[${i}]`, false, elements[i], out);
+  return out;
+}
+
+/** Every leaf of a value: the fixed part, then the tail. */
+export function allLeaves(layout: StructLayout, value: unknown): Leaf[] {
+  return [...leavesOf(layout, value), ...tailLeaves(layout, value)];
+}

@@ -36,8 +36,11 @@ export const KVM_SREGS = struct('kvm_sregs', 312, {
 /** struct kvm_msr_entry; `reserved` is padding. */
 export const KVM_MSR_ENTRY = struct('kvm_msr_entry', 16, { index: u32, reserved: pad(u32), data: u64 });
 
-/** struct kvm_msrs without its flexible `entries[]` (KVMI appends the entries after the enclosing struct). */
-export const KVM_MSRS = struct('kvm_msrs', 8, { nmsrs: u32, pad: pad(u32) });
+/**
+ * struct kvm_msrs without its flexible `entries[]` (KVMI's GET_REGISTERS reply carries the entries as
+ * its own tail); the kvm_msr_entry array still makes the struct 8-byte aligned.
+ */
+export const KVM_MSRS = struct('kvm_msrs', 8, { nmsrs: u32, pad: pad(u32) }, { flexibleAlign: KVM_MSR_ENTRY.align });
 
 /** struct kvm_xsave: the 4 KiB legacy XSAVE image (SDM Vol. 1 §13.4). */
 export const KVM_XSAVE = struct('kvm_xsave', 4096, { region: array(u32, 1024) });

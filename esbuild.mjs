@@ -8,6 +8,8 @@ const entries = [
   { in: 'src/extension/extension.ts', out: 'extension' },
   { in: 'src/dap/debugAdapter.ts', out: 'debugAdapter' },
   { in: 'src/vmm/cli.ts', out: 'vmm', banner: '#!/usr/bin/env node' },
+  // The VMM's vCPU threads: loaded by dist/vmm.js from its own directory (engine/emulatorEngine.ts).
+  { in: 'src/vmm/engine/vcpuWorker.ts', out: 'vcpuWorker' },
 ];
 
 await Promise.all(entries.map((entry) => esbuild.build({

@@ -116,7 +116,11 @@ export class PicPair {
   readonly master: Pic8259Chip;
   readonly slave: Pic8259Chip;
 
-  constructor(private readonly intr: (level: boolean) => void = () => {}) {
+  /** The CPU's INTR input; the machine connects it once the CPU exists. */
+  intr: (level: boolean) => void;
+
+  constructor(intr: (level: boolean) => void = () => {}) {
+    this.intr = intr;
     this.slave = new Pic8259Chip('8259 PIC (slave)', () => this.cascade());
     this.master = new Pic8259Chip('8259 PIC (master)', () => this.intr(this.master.pendingIrq() >= 0));
     this.master.vectorBase = 0x08;   // BIOS defaults: IRQ 0-7 -> 0x08, IRQ 8-15 -> 0x70
@@ -131,6 +135,11 @@ export class PicPair {
 
   /** True when an unmasked request is waiting for the CPU. */
   hasInterrupt(): boolean { return this.master.pendingIrq() >= 0; }
+
+  /** INTA as the CPU performs it: a request that vanished reads as the master's spurious IRQ 7. */
+  acknowledgeOrSpurious(): number {
+    return this.acknowledge() ?? (this.master.vectorBase + 7) & 0xff;
+  }
 
   /** INTA: returns the vector to deliver, or undefined if nothing is pending. */
   acknowledge(): number | undefined {

@@ -69,6 +69,12 @@ export interface CpuCore {
   translate(gva: bigint): bigint | undefined;
   injectException(vector: number, errorCode?: number, cr2?: bigint): void;
   raiseInterrupt(vector: number): void;
+  /** Drives the INTR line of a PIC; `acknowledge` is the INTA cycle returning the vector. */
+  setIrqLine(asserted: boolean, acknowledge?: () => number): void;
+  /** True when RFLAGS.IF and the interrupt shadow allow a pending interrupt to be taken now. */
+  interruptDeliverable(): boolean;
+  /** Guest RAM [gpa, gpa+length) changed behind the CPU's back: drop decoded code for it. */
+  memoryWritten(gpa: number, length: number): void;
   accessChanged(): void;
   reset(): void;
 }

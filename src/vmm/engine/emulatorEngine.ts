@@ -106,9 +106,11 @@ class EmulatorVm implements Vm {
     return this.ram.slice(gpa, gpa + length);
   }
 
+  /** Writes RAM and tells every vCPU to drop decoded code for it (applied before its next slice). */
   writeGuest(gpa: number, bytes: Uint8Array): void {
     this.checkRange(gpa, bytes.length);
     this.ram.set(bytes, gpa);
+    for (const v of this.vcpus) v.command({ op: 'memoryWritten', gpa, length: bytes.length }).catch(() => {});
   }
 
   setPageAccess(entries: readonly PageAccessEntry[]): void {

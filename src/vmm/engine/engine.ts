@@ -70,7 +70,10 @@ export interface Vcpu {
 export interface Vm {
   readonly engine: EngineName;
   readonly vcpus: readonly Vcpu[];
-  /** Guest RAM; readable and writable at any time (shared with the vCPU threads). */
+  /**
+   * Guest RAM, shared with the vCPU threads. Reading is always fine; writing code through this view
+   * bypasses the vCPUs' decoded-instruction caches: use writeGuest() for anything that may execute.
+   */
   readonly ram: Uint8Array;
   readGuest(gpa: number, length: number): Uint8Array;
   writeGuest(gpa: number, bytes: Uint8Array): void;

@@ -27,7 +27,8 @@ export type VcpuCommandBody =
   | { op: 'setIntercepts'; change: Partial<CpuIntercepts> }
   | { op: 'injectException'; vector: number; errorCode?: number; cr2?: bigint }
   | { op: 'reply'; seq: number; action: EventAction; data?: EventReplyData }
-  | { op: 'serialInput'; bytes: Uint8Array };
+  | { op: 'serialInput'; bytes: Uint8Array }
+  | { op: 'memoryWritten'; gpa: number; length: number };
 
 export type VcpuCommand = VcpuCommandBody & { id: number };
 

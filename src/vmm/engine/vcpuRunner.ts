@@ -26,7 +26,7 @@ export interface RunnerChannel {
 
 /** The devices a vCPU thread owns (vCPU 0), as the runner drives them. */
 export interface DeviceHost {
-  /** Advances timers and delivers one pending interrupt if the CPU accepts it; true if delivered. */
+  /** Advances timers; true when the CPU can take a pending interrupt now (ends a HLT wait). */
   service(cpu: CpuCore): boolean;
   nsUntilNextTimer(): number | undefined;
   takeStopRequest(): DeviceStopRequest | undefined;
@@ -173,6 +173,7 @@ export class VcpuRunner {
       case 'injectException': cpu.injectException(c.vector, c.errorCode, c.cr2); return undefined;
       case 'reply': this.acceptReply(c.seq, c.action, c.data); return undefined;
       case 'serialInput': this.devices?.serialInput(c.bytes); return undefined;
+      case 'memoryWritten': cpu.memoryWritten(c.gpa, c.length); return undefined;
     }
   }
 

@@ -1,7 +1,7 @@
 // The legacy devices as owned by the boot vCPU's thread: builds them, batches COM1 output into
 // 'serial' messages (flushed after every run slice, before events and waits, and when 4 KiB fill
-// up), turns exit-port and reset requests into a CPU stop, advances the PIT, and delivers PIC
-// interrupts to the CPU when RFLAGS.IF allows (SDM Vol. 3A 6.8.1, masking maskable interrupts).
+// up), turns exit-port and reset requests into a CPU stop, advances the PIT, and connects the PIC
+// to the CPU's INTR line; the CPU runs the INTA cycle when RFLAGS.IF allows (SDM Vol. 3A 6.8.1).
 import { UnclaimedLogger } from '../devices/bus';
 import { DeviceStopRequest } from '../devices/deviceSignals';
 import { CpuCore } from '../engine/cpuCore';
@@ -10,7 +10,6 @@ import { DeviceHost } from '../engine/vcpuRunner';
 import { buildLegacyDevices, LegacyDevices } from './legacyDevices';
 
 const SERIAL_BATCH_BYTES = 4096;
-const RFLAGS_IF = 0x200n;
 
 export class LegacyDeviceHost implements DeviceHost {
   readonly devices: LegacyDevices;
@@ -29,17 +28,18 @@ export class LegacyDeviceHost implements DeviceHost {
     });
   }
 
-  /** Connects the CPU that device stop requests interrupt. */
-  attach(cpu: CpuCore): void { this.cpu = cpu; }
+  /** Connects the CPU: device stop requests interrupt it, and the PIC drives its INTR line. */
+  attach(cpu: CpuCore): void {
+    this.cpu = cpu;
+    const pic = this.devices.pic;
+    pic.intr = (level) => cpu.setIrqLine(level, () => pic.acknowledgeOrSpurious());
+    pic.intr(pic.hasInterrupt());
+  }
 
+  /** Advances the PIT; true when the CPU can take an interrupt now (it does so in its next run). */
   service(cpu: CpuCore): boolean {
     this.devices.pit.poll();
-    if (!this.devices.pic.hasInterrupt()) return false;
-    if ((cpu.getRegs().rflags & RFLAGS_IF) === 0n) return false;
-    const vector = this.devices.pic.acknowledge();
-    if (vector === undefined) return false;
-    cpu.raiseInterrupt(vector);
-    return true;
+    return cpu.interruptDeliverable();
   }
 
   nsUntilNextTimer(): number | undefined { return this.devices.pit.nsUntilNextEdge(); }

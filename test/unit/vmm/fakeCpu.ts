@@ -87,6 +87,9 @@ class FakeCpu implements CpuCore {
   translate(gva: bigint): bigint | undefined { return gva < BigInt(this.bus.ram.length) ? gva : undefined; }
   injectException(): void {}
   raiseInterrupt(vector: number): void { this.interrupts.push(vector); }
+  setIrqLine(): void {}
+  interruptDeliverable(): boolean { return false; }
+  memoryWritten(): void {}
   accessChanged(): void {}
   reset(): void { this.regs = emptyRegs(); }
 }

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { buildSuite } from './build.mjs';
+import { buildExtensionAndAdapter, buildSuite } from './build.mjs';
 import { makeWorkspace } from './workspace.mjs';
 import { runInCodeServer } from './codeServerRunner.mjs';
 
@@ -26,7 +26,7 @@ function electronBuild() {
 
 async function main() {
   console.log('building the extension and the in-VS Code suite');
-  execFileSync(process.execPath, ['esbuild.mjs'], { cwd: root, stdio: 'inherit' });
+  await buildExtensionAndAdapter(root);
   const testsPath = await buildSuite(root);
   const workspace = makeWorkspace(root, join(artifacts, 'workspace'));
   const reportFile = join(artifacts, 'mocha-report.txt');

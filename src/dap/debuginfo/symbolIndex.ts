@@ -25,24 +25,30 @@ export class SymbolIndex {
   private readonly byAddress: ElfSymbol[];
   private readonly starts: BigUint64Array;
   private readonly byName = new Map<string, ElfSymbol[]>();
+  private readonly preferred = new Map<string, ElfSymbol>();
   private sortedNames?: ElfSymbol[];
   private readonly maxSize: bigint;
 
   constructor(symbols: readonly ElfSymbol[]) {
-    const unique = new Map<string, ElfSymbol>();
-    for (const s of symbols) {
-      if (!isAddressable(s)) continue;
-      const key = `${s.name}@${s.value}`;
-      const seen = unique.get(key);
-      if (!seen || rank(s) > rank(seen)) unique.set(key, s);
+    const candidates = symbols.filter(isAddressable);
+    const order = sortByAddress(candidates);
+    // Drop duplicates (.symtab and .dynsym often list the same name at the same address).
+    this.byAddress = [];
+    for (let k = 0; k < order.length; k++) {
+      const s = candidates[order[k]];
+      const last = this.byAddress[this.byAddress.length - 1];
+      if (last && last.value === s.value && last.name === s.name) {
+        if (rank(s) > rank(last)) this.byAddress[this.byAddress.length - 1] = s;
+      } else this.byAddress.push(s);
     }
-    this.byAddress = [...unique.values()].sort((a, b) => (a.value < b.value ? -1 : a.value > b.value ? 1 : rank(a) - rank(b)));
     this.starts = BigUint64Array.from(this.byAddress, (s) => s.value);
     let maxSize = 0;
     for (const s of this.byAddress) {
       maxSize = Math.max(maxSize, s.size);
       const list = this.byName.get(s.name);
       if (list) list.push(s); else this.byName.set(s.name, [s]);
+      const best = this.preferred.get(s.name);
+      if (!best || rank(s) > rank(best)) this.preferred.set(s.name, s);
     }
     this.maxSize = BigInt(maxSize);
   }
@@ -54,9 +60,7 @@ export class SymbolIndex {
 
   /** The preferred symbol with this name: global before local. */
   lookupName(name: string): ElfSymbol | undefined {
-    const list = this.byName.get(name);
-    if (!list) return undefined;
-    return list.reduce((best, s) => (rank(s) > rank(best) ? s : best));
+    return this.preferred.get(name);
   }
 
   /**
@@ -107,6 +111,18 @@ export class SymbolIndex {
     for (let j = i + 1; j < this.starts.length && this.starts[j] === this.starts[i]; j++) if (rank(this.byAddress[j]) > rank(best)) best = this.byAddress[j];
     return best;
   }
+}
+
+/**
+ * Indexes of `symbols` ordered by address (then name, then rank). Addresses are split into 32-bit
+ * halves in typed arrays so the comparator does number, not bigint, arithmetic.
+ */
+function sortByAddress(symbols: readonly ElfSymbol[]): Int32Array {
+  const hi = new Uint32Array(symbols.length), lo = new Uint32Array(symbols.length);
+  symbols.forEach((s, i) => { hi[i] = Number(s.value >> 32n); lo[i] = Number(s.value & 0xffffffffn); });
+  const order = Int32Array.from(symbols, (_, i) => i);
+  return order.sort((a, b) => hi[a] - hi[b] || lo[a] - lo[b]
+    || (symbols[a].name < symbols[b].name ? -1 : symbols[a].name > symbols[b].name ? 1 : rank(symbols[a]) - rank(symbols[b])));
 }
 
 function hit(symbol: ElfSymbol, address: bigint): SymbolHit {

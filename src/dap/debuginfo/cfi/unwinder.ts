@@ -5,7 +5,7 @@ import { DebugInfoError } from '../errors';
 import { evaluateExpression, type ReadMemory } from '../dwarf/expressionEvaluator';
 import type { Fde } from './frameEntries';
 import { LAYOUTS, type Architecture } from './registers';
-import { unwindRowAt, type RegisterRule, type UnwindRow } from './unwindTable';
+import { unwindRows, type RegisterRule, type UnwindRow } from './unwindTable';
 
 /** Register values by name ("rip", "rsp", "rbp", ...); absent means unknown. */
 export type Registers = Record<string, bigint>;
@@ -19,6 +19,7 @@ export interface UnwoundFrame {
 
 export class Unwinder {
   private readonly starts: BigUint64Array;
+  private readonly rowCache = new WeakMap<Fde, UnwindRow[]>();
 
   /** `fdes` from all frame sections, any order; the first FDE found for a pc wins. */
   constructor(private readonly fdes: Fde[], readonly arch: Architecture, private readonly littleEndian = true) {
@@ -39,7 +40,12 @@ export class Unwinder {
   /** The unwind row in effect at `pc`, or undefined without CFI for it. */
   rowAt(pc: bigint): UnwindRow | undefined {
     const fde = this.fdeFor(pc);
-    return fde ? unwindRowAt(fde, pc, this.littleEndian) : undefined;
+    if (!fde) return undefined;
+    let rows = this.rowCache.get(fde);
+    if (!rows) { rows = unwindRows(fde, this.littleEndian); this.rowCache.set(fde, rows); }
+    let chosen = rows[0];
+    for (const row of rows) if (row.location <= pc) chosen = row; else break;
+    return chosen;
   }
 
   /**

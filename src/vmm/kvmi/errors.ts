@@ -31,10 +31,18 @@ export class KvmiEncodeError extends Error {
   override readonly name = 'KvmiEncodeError';
   /** Dotted path of the offending field. */
   readonly field: string;
+  /** What is wrong with it, without the path. */
+  readonly reason: string;
 
-  constructor(field: string, message: string) {
-    super(`${field}: ${message}`);
+  constructor(field: string, reason: string) {
+    super(`${field}: ${reason}`);
     this.field = field;
+    this.reason = reason;
+  }
+
+  /** The same error seen from the enclosing struct (`outer.field`). */
+  within(outer: string): KvmiEncodeError {
+    return new KvmiEncodeError(`${outer}.${this.field}`, this.reason);
   }
 }
 

@@ -16,17 +16,19 @@ const BIGINT_RANGE: Partial<Record<ScalarKind, [bigint, bigint]>> = {
   u64: [0n, 0xffff_ffff_ffff_ffffn], s64: [-(1n << 63n), (1n << 63n) - 1n],
 };
 
-function writeScalar(view: DataView, at: number, kind: ScalarKind, value: unknown, path: string): void {
+// Encoders name only the failing leaf; each enclosing level prefixes its own name while the error
+// propagates, so no path strings are built on the success path.
+function writeScalar(view: DataView, at: number, kind: ScalarKind, value: unknown, name: string): void {
   const bigRange = BIGINT_RANGE[kind];
   if (bigRange) {
-    if (typeof value !== 'bigint') throw new KvmiEncodeError(path, `expected a bigint for ${kind}, got ${typeof value}`);
-    if (value < bigRange[0] || value > bigRange[1]) throw new KvmiEncodeError(path, `${value} does not fit ${kind}`);
+    if (typeof value !== 'bigint') throw new KvmiEncodeError(name, `expected a bigint for ${kind}, got ${typeof value}`);
+    if (value < bigRange[0] || value > bigRange[1]) throw new KvmiEncodeError(name, `${value} does not fit ${kind}`);
     if (kind === 'u64') view.setBigUint64(at, value, true); else view.setBigInt64(at, value, true);
     return;
   }
   const range = NUMBER_RANGE[kind]!;
-  if (typeof value !== 'number' || !Number.isInteger(value)) throw new KvmiEncodeError(path, `expected an integer for ${kind}, got ${String(value)}`);
-  if (value < range[0] || value > range[1]) throw new KvmiEncodeError(path, `${value} does not fit ${kind}`);
+  if (typeof value !== 'number' || !Number.isInteger(value)) throw new KvmiEncodeError(name, `expected an integer for ${kind}, got ${String(value)}`);
+  if (value < range[0] || value > range[1]) throw new KvmiEncodeError(name, `${value} does not fit ${kind}`);
   switch (kind) {
     case 'u8': view.setUint8(at, value); break;
     case 'u16': view.setUint16(at, value, true); break;
@@ -51,25 +53,32 @@ function asRecord(value: unknown, path: string): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
-function writeField(view: DataView, at: number, type: FieldType, value: unknown, path: string): void {
-  if (type.kind === 'scalar') return writeScalar(view, at, type.scalar, value, path);
-  if (type.kind === 'struct') return writeFixed(view, at, type, asRecord(value, path), path);
+function writeField(view: DataView, at: number, type: FieldType, value: unknown, name: string): void {
+  if (type.kind === 'scalar') return writeScalar(view, at, type.scalar, value, name);
+  if (type.kind === 'struct') {
+    const record = asRecord(value, name);
+    try {
+      return writeFixed(view, at, type, record);
+    } catch (e) {
+      throw e instanceof KvmiEncodeError ? e.within(name) : e;
+    }
+  }
   if (type.elem === 'u8') {
-    if (!(value instanceof Uint8Array)) throw new KvmiEncodeError(path, 'expected a Uint8Array');
-    if (value.length !== type.length) throw new KvmiEncodeError(path, `expected ${type.length} bytes, got ${value.length}`);
+    if (!(value instanceof Uint8Array)) throw new KvmiEncodeError(name, 'expected a Uint8Array');
+    if (value.length !== type.length) throw new KvmiEncodeError(name, `expected ${type.length} bytes, got ${value.length}`);
     new Uint8Array(view.buffer, view.byteOffset + at, type.length).set(value);
     return;
   }
-  if (!Array.isArray(value)) throw new KvmiEncodeError(path, `expected an array of ${type.length} ${type.elem}`);
-  if (value.length !== type.length) throw new KvmiEncodeError(path, `expected ${type.length} elements, got ${value.length}`);
+  if (!Array.isArray(value)) throw new KvmiEncodeError(name, `expected an array of ${type.length} ${type.elem}`);
+  if (value.length !== type.length) throw new KvmiEncodeError(name, `expected ${type.length} elements, got ${value.length}`);
   const step = SCALAR_SIZE[type.elem];
-  value.forEach((v, i) => writeScalar(view, at + i * step, type.elem, v, `${path}[${i}]`));
+  for (let i = 0; i < value.length; i++) writeScalar(view, at + i * step, type.elem, value[i], `${name}[${i}]`);
 }
 
-function writeFixed(view: DataView, at: number, layout: StructLayout, value: Record<string, unknown>, path: string): void {
+function writeFixed(view: DataView, at: number, layout: StructLayout, value: Record<string, unknown>): void {
   for (const field of layout.fields) {
     if (field.pad) continue; // the buffer is zero-filled: padding stays 0
-    writeField(view, at + field.offset, field.type, value[field.name], `${path}.${field.name}`);
+    writeField(view, at + field.offset, field.type, value[field.name], field.name);
   }
 }
 
@@ -129,7 +138,11 @@ export function encodeStruct<T>(layout: StructLayout<T>, value: T): Uint8Array {
 export function encodeStructInto<T>(layout: StructLayout<T>, value: T, out: Uint8Array, offset: number): void {
   const record = asRecord(value, layout.name);
   const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
-  writeFixed(view, offset, layout, record, layout.name);
+  try {
+    writeFixed(view, offset, layout, record);
+  } catch (e) {
+    throw e instanceof KvmiEncodeError ? e.within(layout.name) : e;
+  }
   const tail = layout.tail;
   if (!tail) return;
   const path = `${layout.name}.${tail.name}`;
@@ -141,7 +154,14 @@ export function encodeStructInto<T>(layout: StructLayout<T>, value: T, out: Uint
   }
   const at = offset + tail.offset;
   if (tailValue instanceof Uint8Array) { out.set(tailValue, at); return; }
-  (tailValue as unknown[]).forEach((v, i) => writeField(view, at + i * elemSize(tail), tail.elem, v, `${path}[${i}]`));
+  const elements = tailValue as unknown[];
+  for (let i = 0; i < elements.length; i++) {
+    try {
+      writeField(view, at + i * elemSize(tail), tail.elem, elements[i], `${tail.name}[${i}]`);
+    } catch (e) {
+      throw e instanceof KvmiEncodeError ? e.within(layout.name) : e;
+    }
+  }
 }
 
 /**

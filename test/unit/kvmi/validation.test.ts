@@ -7,9 +7,9 @@ import {
   COMMANDS, KVMI_ERR, KVMI_EVENT_ACTION, KVMI_MAX_MSG_SIZE, KVMI_MSG, KvmiDecodeError, KvmiEncodeError, KvmiFrameReader,
   buildMessage, decodeCommand, decodeCommandReply, decodeEvent, decodeEventReply, decodeIntrospectorToQemu,
   decodeQemuToIntrospector, encodeCommand, encodeEventReply, encodeIntrospectorToQemu, encodeQemuToIntrospector,
-  encodeStruct, parseMessage, vcpuHeader, type CommandSpec, type LaidOutField, type StructLayout,
+  encodeStruct, encodeVcpuEvent, parseMessage, vcpuHeader, type CommandSpec, type LaidOutField, type StructLayout,
 } from '../../../src/vmm/kvmi';
-import { KVMI_ERROR_CODE, KVMI_VCPU_GET_REGISTERS, KVMI_VM_SET_PAGE_ACCESS, KVMI_VM_WRITE_PHYSICAL, KVM_XSAVE } from '../../../src/vmm/kvmi/layouts';
+import { KVMI_ERROR_CODE, KVMI_VCPU_EVENT, KVMI_VCPU_GET_REGISTERS, KVMI_VM_SET_PAGE_ACCESS, KVMI_VM_WRITE_PHYSICAL, KVM_XSAVE } from '../../../src/vmm/kvmi/layouts';
 import { randomValue, seededRandom } from './randomValues';
 
 const rng = seededRandom(42);
@@ -154,6 +154,11 @@ test('values that do not fit the wire are refused with a KvmiEncodeError naming 
   fails(() => encodeCommand('KVMI_VCPU_GET_INFO', 1, undefined), 'kvmi_vcpu_hdr.vcpu');
   fails(() => encodeCommand('KVMI_GET_VERSION', 1, undefined, 0), 'kvmi_vcpu_hdr.vcpu');
   fails(() => encodeEventReply('KVMI_VCPU_EVENT_CR', 1, 0, KVMI_EVENT_ACTION.RETRY, { new_val: 0n }), 'kvmi_vcpu_event_reply.action');
+  const { size: _size, ...state } = randomValue(KVMI_VCPU_EVENT, rng);
+  state.arch.sregs.cs.selector = 0x10000;
+  fails(() => encodeVcpuEvent('KVMI_VCPU_EVENT_PAUSE', 1, state, undefined), 'kvmi_vcpu_event.arch.sregs.cs.selector');
+  fails(() => encodeCommand('KVMI_VM_SET_PAGE_ACCESS', 1, { count: 2, entries: [{ gpa: 0n, access: 7 }, { gpa: 0n, access: 300 }] }),
+    'kvmi_vm_set_page_access.entries[1].access');
   fails(() => encodeQemuToIntrospector({ uuid: new Uint8Array(15), start_time: 0n, name: new Uint8Array(64), max_gpa: 0n }), 'qemu_vmi_to_introspector.uuid');
 });
 

@@ -1,0 +1,108 @@
+// kvmi-vmm end to end: the bundled CLI (built here with esbuild, worker entry included) runs every
+// test guest to the manifest's serial output and exit code; usage errors, --engine kvm/auto,
+// --stats and a triple fault are checked through the process's stdout, stderr and status.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildSync } from 'esbuild';
+import { ensureGuestsBuilt, guestManifest, guestPath, GuestError } from '../../support/guests';
+import { x86CoreMissing } from './guestImage';
+
+const root = join(__dirname, '..', '..', '..');
+const outDir = mkdtempSync(join(tmpdir(), 'kvmi-vmm-cli-'));
+process.on('exit', () => rmSync(outDir, { recursive: true, force: true }));
+
+let bundle: string | undefined;
+let bundleProblem: string | undefined;
+
+/** Bundles cli.ts and vcpuWorker.ts side by side, as esbuild.mjs does for dist/. */
+function bundled(): string | undefined {
+  if (bundle || bundleProblem) return bundle;
+  bundleProblem = x86CoreMissing();
+  if (bundleProblem) return undefined;
+  buildSync({
+    entryPoints: { vmm: join(root, 'src/vmm/cli.ts'), vcpuWorker: join(root, 'src/vmm/engine/vcpuWorker.ts') },
+    outdir: outDir, bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'silent',
+  });
+  bundle = join(outDir, 'vmm.js');
+  return bundle;
+}
+
+function guestsMissing(): string | undefined {
+  try { ensureGuestsBuilt(); return undefined; } catch (e) { if (e instanceof GuestError) return e.message; throw e; }
+}
+
+function runBundle(args: string[], timeout = 60_000) {
+  return spawnSync(process.execPath, [bundled()!, ...args], { encoding: 'utf8', timeout, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/** Runs the CLI from its TypeScript source (for checks that never start a vCPU). */
+function runSource(args: string[]) {
+  return spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src/vmm/cli.ts'), ...args], { encoding: 'utf8', timeout: 30_000 });
+}
+
+test('--help documents the command and exits 0', () => {
+  const r = runSource(['--help']);
+  assert.equal(r.status, 0);
+  assert.match(r.stdout, /^Usage: kvmi-vmm run GUEST/);
+});
+
+test('bad arguments, a missing guest and --engine kvm each fail with one specific line', () => {
+  const bad = runSource(['run', 'g.elf', '--mem', 'lots']);
+  assert.equal(bad.status, 2);
+  assert.equal(bad.stderr, "kvmi-vmm: --mem needs a whole number of MiB from 1 to 3072, got 'lots'\n");
+  const missing = runSource(['run', join(outDir, 'nothing.elf')]);
+  assert.equal(missing.status, 2);
+  assert.equal(missing.stderr, `kvmi-vmm: cannot read guest file '${join(outDir, 'nothing.elf')}': no such file\n`);
+  const kvm = runSource(['run', 'g.elf', '--engine', 'kvm']);
+  assert.equal(kvm.status, 2);
+  assert.match(kvm.stderr, /^kvmi-vmm: the KVM engine is not available yet \(.*\); use --engine emulator\n$/);
+});
+
+test('a file that is not an ELF is refused unless --format raw', () => {
+  const junk = join(outDir, 'junk.bin');
+  writeFileSync(junk, 'just text');
+  const r = runSource(['run', junk]);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /junk.bin: not an ELF file: .* use --format raw/);
+});
+
+for (const guest of guestManifest().filter((g) => !g.long)) {
+  test(`kvmi-vmm run ${guest.name}: serial output and exit code match the manifest`, (t) => {
+    const missing = x86CoreMissing() ?? guestsMissing();
+    if (missing) { t.skip(missing); return; }
+    const r = runBundle(['run', guestPath(guest.name)]);
+    assert.equal(r.stderr, '');
+    assert.equal(r.stdout, guest.expectedStdout);
+    assert.equal(r.status, guest.expectedExitCode);
+  });
+}
+
+test('--stats prints one JSON line; --engine auto says what it chose', (t) => {
+  const missing = x86CoreMissing() ?? guestsMissing();
+  if (missing) { t.skip(missing); return; }
+  const r = runBundle(['run', guestPath('hello'), '--stats', '--engine', 'auto']);
+  assert.equal(r.status, 0);
+  const lines = r.stderr.trimEnd().split('\n');
+  assert.match(lines[0], /^kvmi-vmm: engine auto: chose the emulator because /);
+  const stats = JSON.parse(lines[1].replace(/^stats /, ''));
+  assert.deepEqual(Object.keys(stats), ['engine', 'instructions', 'wallSeconds', 'mips', 'exits', 'events']);
+  assert.equal(stats.engine, 'emulator');
+  assert.ok(stats.instructions > 1000, `instructions ${stats.instructions}`);
+  assert.equal(stats.events, 0);
+});
+
+test('a triple fault exits non-zero with one line naming the reason and RIP', (t) => {
+  const missing = x86CoreMissing();
+  if (missing) { t.skip(missing); return; }
+  // Real mode: load an IDT limit of 0, then INT3 -> #GP -> #DF -> triple fault.
+  const image = join(outDir, 'triple.img');
+  writeFileSync(image, Buffer.from([0x0f, 0x01, 0x1e, 0x08, 0x7c, 0xcc, 0xf4, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00]));
+  const r = runBundle(['run', image, '--format', 'raw', '--mem', '1']);
+  assert.equal(r.status, 4);
+  assert.match(r.stderr, /^kvmi-vmm: guest shut down: .*triple fault.* at rip 0x[0-9a-f]+\n$/);
+  assert.equal(r.stdout, '');
+});

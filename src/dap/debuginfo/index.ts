@@ -17,4 +17,5 @@ export { evaluateExpression, type ReadMemory, type ExpressionContext } from './d
 export type { Unwinder, Registers, UnwoundFrame } from './cfi/unwinder';
 export type { UnwindRow, CfaRule, RegisterRule } from './cfi/unwindTable';
 export { dwarfRegisterName, dwarfRegisterNumber, type Architecture } from './cfi/registers';
+export { locateVariable, type VariablePlace, type FrameContext } from './variableLocation';
 export { memoryTouchedByLine, variablesTouchedByLine, type LineMemoryAccess, type MemoryAccessKind } from './lineMemory';

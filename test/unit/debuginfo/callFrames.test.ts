@@ -3,13 +3,13 @@
 // and the frame-pointer fallback when no FDE covers the pc.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { DebugInfo, dwarfRegisterName } from '../../../src/dap/debuginfo/index';
 import { Unwinder } from '../../../src/dap/debuginfo/cfi/unwinder';
 import { parseFrameSection } from '../../../src/dap/debuginfo/cfi/frameEntries';
 import { unwindRows, type UnwindRow } from '../../../src/dap/debuginfo/cfi/unwindTable';
 import { buildFixture, requireTools, runTool, BUILDS } from './support/toolchain';
 import { parseReadelfFrames } from './support/dwarfdumpParse';
+import { captureRun, readCaptured } from './support/stackCapture';
 
 const CASES = [
   ...BUILDS.map((b) => ({ source: 'sample.c', ...b })),
@@ -58,25 +58,6 @@ for (const c of CASES) {
   });
 }
 
-interface Capture { registers: { rip: bigint; rsp: bigint; rbp: bigint }; stack: Map<bigint, bigint>; returns: bigint[] }
-
-function captureRun(bin: string): Capture {
-  const out = spawnSync(bin, [], { encoding: 'utf8' });
-  const stack = new Map<bigint, bigint>();
-  const returns: bigint[] = [];
-  let registers: Capture['registers'] | undefined;
-  for (const line of out.stdout.split('\n')) {
-    const [kind, ...hex] = line.split(' ');
-    const v = hex.map((h) => BigInt(`0x${h}`));
-    if (kind === 'regs') registers = { rip: v[0], rsp: v[1], rbp: v[2] };
-    else if (kind === 'stack') stack.set(v[0], v[1]);
-    else if (kind === 'return') returns.push(v[0]);
-  }
-  assert.ok(registers && returns.length === 4, `capture program printed its frames (exit ${out.status})`);
-  return { registers, stack, returns };
-}
-
-const readCaptured = (c: Capture) => (address: bigint) => c.stack.get(address);
 
 for (const opt of ['-O0', '-O2']) {
   test(`unwinding a stack captured from a real run (${opt}) reaches main with the recorded return addresses`, async (t) => {

@@ -82,16 +82,30 @@ export class Unwinder {
     return frames;
   }
 
+  /** The canonical frame address of the frame with these registers (DWARF 5 section 6.4), via CFI. */
+  async cfaOf(regs: Registers, readMemory: ReadMemory, isCaller = false): Promise<bigint | undefined> {
+    const pc = regs[LAYOUTS[this.arch].pc];
+    if (pc === undefined) return undefined;
+    const row = this.rowAt(isCaller && pc > 0n ? pc - 1n : pc);
+    return row ? this.computeCfa(row, regs, readMemory) : undefined;
+  }
+
+  private async computeCfa(row: UnwindRow, regs: Registers, readMemory: ReadMemory): Promise<bigint | undefined> {
+    const layout = LAYOUTS[this.arch];
+    if (row.cfa.kind === 'registerOffset') {
+      const base = regs[layout.names[row.cfa.register]];
+      return base === undefined ? undefined : base + BigInt(row.cfa.offset);
+    }
+    const register = (n: number) => { const name = layout.names[n]; return name === undefined ? undefined : regs[name]; };
+    return evaluateExpression(row.cfa.expression, { addressSize: layout.wordSize, register, readMemory });
+  }
+
   private async unwindWithRow(row: UnwindRow, regs: Registers, readMemory: ReadMemory): Promise<UnwoundFrame | undefined> {
     const layout = LAYOUTS[this.arch];
     const register = (n: number) => { const name = layout.names[n]; return name === undefined ? undefined : regs[name]; };
     const ctx = { addressSize: layout.wordSize, register, readMemory };
-    let cfa: bigint;
-    if (row.cfa.kind === 'registerOffset') {
-      const base = register(row.cfa.register);
-      if (base === undefined) return undefined;
-      cfa = base + BigInt(row.cfa.offset);
-    } else cfa = await evaluateExpression(row.cfa.expression, ctx);
+    const cfa = await this.computeCfa(row, regs, readMemory);
+    if (cfa === undefined) return undefined;
     const out: Registers = {};
     for (const name of layout.calleeSaved) if (regs[name] !== undefined) out[name] = regs[name];
     out[layout.sp] = cfa; // x86 psABI: the caller's stack pointer is the CFA

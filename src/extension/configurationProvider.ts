@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import { InvalidConfigurationError } from './configurationErrors';
 import { validateConfiguration } from './validate';
-import { pickWorkspaceGuest } from './pickGuest';
+import { noGuestMessage, pickWorkspaceGuest } from './pickGuest';
 
 export type RejectionReporter = (message: string) => void;
 
@@ -29,12 +29,10 @@ export class ConfigurationProvider implements vscode.DebugConfigurationProvider 
   async resolveDebugConfiguration(folder: vscode.WorkspaceFolder | undefined,
     config: vscode.DebugConfiguration): Promise<vscode.DebugConfiguration | undefined> {
     if (config.type || config.request || config.name) return config;
-    const guest = await pickWorkspaceGuest(folder);
-    if (!guest) {
-      this.reportRejection('KVMI: no x86 ELF guest (*.elf) found in the workspace; create a launch.json with a "guest" path.');
-      return undefined;
-    }
-    return { type: 'kvmi', request: 'launch', name: 'KVMI: launch guest', guest, stopOnEntry: true };
+    const choice = await pickWorkspaceGuest(folder);
+    if (choice.kind === 'none-found') this.reportRejection(noGuestMessage);
+    if (choice.kind !== 'chosen') return undefined;
+    return { type: 'kvmi', request: 'launch', name: 'KVMI: launch guest', guest: choice.path, stopOnEntry: true };
   }
 
   resolveDebugConfigurationWithSubstitutedVariables(folder: vscode.WorkspaceFolder | undefined,

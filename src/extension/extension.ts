@@ -5,7 +5,7 @@ import { AdapterDescriptorFactory } from './adapterDescriptorFactory';
 import { checkKvmAccess } from './checkKvmCommand';
 import { ConfigurationProvider } from './configurationProvider';
 import { DynamicConfigurationProvider } from './dynamicConfigurationProvider';
-import { pickWorkspaceGuest } from './pickGuest';
+import { pickGuestCommand } from './pickGuest';
 
 export const debugType = 'kvmi';
 
@@ -19,7 +19,7 @@ export function activate(context: vscode.ExtensionContext): void {
       vscode.DebugConfigurationProviderTriggerKind.Dynamic),
     vscode.debug.registerDebugAdapterDescriptorFactory(debugType,
       new AdapterDescriptorFactory(context.asAbsolutePath('dist/debugAdapter.js'))),
-    vscode.commands.registerCommand('kvmi.pickGuest', () => pickWorkspaceGuest()),
+    vscode.commands.registerCommand('kvmi.pickGuest', pickGuestCommand),
     vscode.commands.registerCommand('kvmi.checkKvmAccess', checkKvmAccess),
   );
 }

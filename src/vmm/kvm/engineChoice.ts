@@ -1,0 +1,30 @@
+// The `engine: "auto"` decision as a pure function of the host probe (hostProbe.ts) and what kind of
+// guest is launched. On VMX/SVM hosts KVM runs every guest mode natively, so KVM wins. On PVM hosts
+// only guest ring-3 code runs natively; ring-0 and real-mode code goes through KVM's in-kernel
+// instruction emulator (about 1-2 us per instruction), so only guests that spend their time in
+// ring 3 gain from KVM there; everything else is faster on the built-in emulator.
+import { EngineName } from '../engine/engine';
+import { HostProbe } from './hostProbe';
+
+/**
+ * What the guest mostly executes: 'kernel' = ring 0 / real mode (bare-metal programs, kernels),
+ * 'user' = a workload in ring 3 behind a small ring-0 shim, 'unknown' = not known (treated as kernel).
+ */
+export type GuestKind = 'kernel' | 'user' | 'unknown';
+
+export interface EngineChoice { engine: EngineName; reason: string }
+
+export function chooseAutoEngine(probe: HostProbe, guest: GuestKind): EngineChoice {
+  if (!probe.usable) return { engine: 'emulator', reason: `auto: emulator (KVM not usable: ${probe.reason})` };
+  switch (probe.backend) {
+    case 'vmx': case 'svm':
+      return { engine: 'kvm', reason: `auto: kvm (${probe.reason}; hardware virtualisation runs every guest mode natively)` };
+    case 'pvm':
+      if (guest === 'user') {
+        return { engine: 'kvm', reason: `auto: kvm (this /dev/kvm is PVM: the guest's ring-3 code runs natively at host speed; its ring-0 code runs in KVM's emulator at <1 MIPS, which this guest rarely enters)` };
+      }
+      return { engine: 'emulator', reason: `auto: emulator (this /dev/kvm is PVM: guest kernel code would run in KVM's emulator at <1 MIPS; only ring-3 code runs natively there, and this guest ${guest === 'kernel' ? 'runs in ring 0' : 'is not known to run in ring 3'})` };
+    case 'unknown':
+      return { engine: 'emulator', reason: `auto: emulator (${probe.reason}: neither PVM nor VMX/SVM was recognised, so KVM's speed here is unknown)` };
+  }
+}

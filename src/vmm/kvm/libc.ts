@@ -1,0 +1,93 @@
+// The C library calls the KVM engine needs (open, ioctl, mmap, memfd_create, per-thread timers,
+// signals), bound through koffi and loaded on first use, so that merely importing the KVM engine
+// works on hosts without koffi or glibc. Failing calls become KvmError with the errno name.
+// Only plain Node can use the memory views made here (Electron forbids external ArrayBuffers).
+import { KvmError } from './kvmError';
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+type Koffi = typeof import('koffi');
+
+export interface Libc {
+  koffi: Koffi;
+  open(path: string, flags: number, mode: number): number;
+  close(fd: number): number;
+  /** ioctl with a pointer argument (a buffer the kernel reads and/or writes). */
+  ioctlPtr(fd: number, request: number, arg: Uint8Array | null): number;
+  /** ioctl with an integer argument. */
+  ioctlInt(fd: number, request: number, arg: number): number;
+  mmap(addr: null, length: number, prot: number, flags: number, fd: number, offset: number): unknown;
+  munmap(ptr: unknown, length: number): number;
+  mprotect(ptr: unknown, length: number, prot: number): number;
+  memfdCreate(name: string, flags: number): number;
+  ftruncate(fd: number, length: number): number;
+  strerror(errnum: number): string;
+  gettid(): number;
+  getpid(): number;
+  sigaction(signo: number, act: Uint8Array, old: Uint8Array | null): number;
+  dlsym(handle: null, name: string): unknown;
+  timerCreate(clock: number, sevp: Uint8Array, timerIdOut: Uint8Array): number;
+  timerSettime(timerId: unknown, flags: number, value: Uint8Array, old: null): number;
+  timerDelete(timerId: unknown): number;
+}
+
+export const O_RDWR = 0o2;
+export const O_CLOEXEC = 0o2000000;
+export const PROT_NONE = 0, PROT_READ = 1, PROT_WRITE = 2;
+export const MAP_SHARED = 1;
+export const MFD_CLOEXEC = 1;
+export const CLOCK_MONOTONIC = 1;
+const SYS_GETTID = 186;   // x86-64 system call number
+
+let cached: Libc | undefined;
+let loadError: string | undefined;
+
+/** Why the C library cannot be bound here, or undefined when it can. */
+export function libcUnavailable(): string | undefined {
+  if (cached) return undefined;
+  if (loadError === undefined) {
+    try { cached = bind(); } catch (e) { loadError = e instanceof Error ? e.message : String(e); }
+  }
+  return loadError;
+}
+
+/** The bound C library; throws KvmError('noFfi') where koffi or libc.so.6 is missing. */
+export function libc(): Libc {
+  const problem = libcUnavailable();
+  if (problem !== undefined || !cached) throw new KvmError('noFfi', `cannot call the C library: ${problem}`);
+  return cached;
+}
+
+function bind(): Libc {
+  if (process.platform !== 'linux' || process.arch !== 'x64') throw new Error(`KVM support is for Linux x86-64, not ${process.platform}/${process.arch}`);
+  const koffi = require('koffi') as Koffi;
+  const lib = koffi.load('libc.so.6');
+  const syscall = lib.func('long syscall(long number)');
+  return {
+    koffi,
+    open: lib.func('int open(const char *path, int flags, uint32_t mode)'),
+    close: lib.func('int close(int fd)'),
+    ioctlPtr: lib.func('ioctl', 'int', ['int', 'unsigned long', 'void *']) as any,
+    ioctlInt: lib.func('ioctl', 'int', ['int', 'unsigned long', 'unsigned long']) as any,
+    mmap: lib.func('void *mmap(void *addr, size_t length, int prot, int flags, int fd, int64_t offset)'),
+    munmap: lib.func('int munmap(void *addr, size_t length)'),
+    mprotect: lib.func('int mprotect(void *addr, size_t length, int prot)'),
+    memfdCreate: lib.func('int memfd_create(const char *name, unsigned int flags)'),
+    ftruncate: lib.func('int ftruncate(int fd, int64_t length)'),
+    strerror: lib.func('const char *strerror(int errnum)'),
+    gettid: () => Number(syscall(SYS_GETTID)),
+    getpid: lib.func('int getpid()'),
+    sigaction: lib.func('int sigaction(int signo, void *act, void *old)'),
+    dlsym: lib.func('void *dlsym(void *handle, const char *name)'),
+    timerCreate: lib.func('int timer_create(int clock, void *sevp, void *timerid)'),
+    timerSettime: lib.func('int timer_settime(void *timerid, int flags, void *value, void *old)'),
+    timerDelete: lib.func('int timer_delete(void *timerid)'),
+  };
+}
+
+/** Throws KvmError(kind) with the errno text when a call returned -1. */
+export function check(result: number, kind: ConstructorParameters<typeof KvmError>[0], what: string): number {
+  if (result >= 0) return result;
+  const c = libc();
+  const errno = c.koffi.errno();
+  throw new KvmError(kind, `${what} failed: ${c.strerror(errno)} (errno ${errno})`, errno);
+}

@@ -11,7 +11,8 @@ const UNSIGNED_CAST: Record<ScalarKind, string> = {
 };
 const isSigned = (k: ScalarKind) => k.startsWith('s');
 
-interface FormatArg { name: string; spec: string }
+/** A printf argument that fills a %d / %zu index in a generated field path. */
+interface FormatArg { name: string }
 
 /** The named (non-anonymous) layouts the probe can handle, one per C struct tag. */
 export function probedLayouts(layouts: readonly StructLayout[]): StructLayout[] {
@@ -53,7 +54,7 @@ function leafStatements(
     const v = `i${depth}`;
     out.push(`${indent}for (int ${v} = 0; ${v} < ${type.length}; ${v}++) {`);
     const elem: FieldType = { kind: 'scalar', scalar: type.elem, size: type.size / type.length, align: type.align };
-    leafStatements(structName, elem, `${expr}[${v}]`, `${fmt}[%d]`, [...args, { name: v, spec: '%d' }], pad, mode, depth + 1, out);
+    leafStatements(structName, elem, `${expr}[${v}]`, `${fmt}[%d]`, [...args, { name: v }], pad, mode, depth + 1, out);
     out.push(`${indent}}`);
     return;
   }
@@ -74,7 +75,7 @@ function fieldStatements(layout: StructLayout, mode: 'dump' | 'fill', out: strin
   out.push(`\t{\n\t\tsize_t n = ${countExpr}, base = offsetof(struct ${layout.name}, ${tail.cPath});`);
   out.push(`\t\tif (${limit} < base + n * sizeof(p->${tail.cPath}[0])) { printf("error short ${layout.name}.${tail.name}\\n"); return ${limit}; }`);
   out.push('\t\tfor (size_t t = 0; t < n; t++) {');
-  leafStatements(layout.name, tail.elem, `p->${tail.cPath}[t]`, `${tail.cPath}[%zu]`, [{ name: 't', spec: '%zu' }], false, mode, 3, out);
+  leafStatements(layout.name, tail.elem, `p->${tail.cPath}[t]`, `${tail.cPath}[%zu]`, [{ name: 't' }], false, mode, 3, out);
   out.push('\t\t}');
   out.push(`\t\treturn base + n * sizeof(p->${tail.cPath}[0]);\n\t}`);
 }

@@ -1,14 +1,15 @@
 // Test helper: builds the C probe (test/c/kvmi_probe_main.c + tables generated from the layout table)
-// with the system `cc` into the git-ignored test/.artifacts/kvmi-c/, and runs batches of jobs through
+// with the system `cc` into the git-ignored test/.artifacts/kvmi-c/<pid>/, and runs batches of jobs through
 // it. Reports why it cannot be built when `cc` or <linux/kvm.h> is missing, so tests can skip visibly.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ALL_LAYOUTS } from '../../../src/vmm/kvmi';
 import { probeTablesSource } from '../../c/probeTables';
 
 const root = join(__dirname, '..', '..', '..');
-const outDir = join(root, 'test', '.artifacts', 'kvmi-c');
+// One folder per test process, so concurrent runs never compile over each other; removed on exit.
+const outDir = join(root, 'test', '.artifacts', 'kvmi-c', String(process.pid));
 const binary = join(outDir, 'kvmi_probe');
 
 export type Probe = { available: true; run(jobs: readonly string[]): string[][] } | { available: false; reason: string };
@@ -20,6 +21,7 @@ function build(): Probe {
   if (version.error || version.status !== 0) return { available: false, reason: 'no C compiler: `cc` is not on PATH' };
   if (!existsSync('/usr/include/linux/kvm.h')) return { available: false, reason: '<linux/kvm.h> is not installed (linux-libc-dev)' };
   mkdirSync(outDir, { recursive: true });
+  process.on('exit', () => rmSync(outDir, { recursive: true, force: true }));
   writeFileSync(join(outDir, 'kvmi_probe_tables.inc'), probeTablesSource(ALL_LAYOUTS));
   const compile = spawnSync('cc', ['-std=gnu11', '-O1', '-Wall', '-Wextra', '-Werror', '-Wno-type-limits', '-I', join(root, 'test', 'c'), '-I', outDir,
     '-o', binary, join(root, 'test', 'c', 'kvmi_probe_main.c')], { encoding: 'utf8' });

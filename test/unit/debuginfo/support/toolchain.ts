@@ -47,6 +47,35 @@ export function buildFixture(t: TestContext, source: string, name: string, flags
   return path;
 }
 
+/** The LLVM static compiler, which is often installed only under /usr/lib/llvm-N/bin. */
+export function findLlc(): string | undefined {
+  if (hasTool('llc')) return 'llc';
+  const bindir = spawnSync('llvm-config', ['--bindir'], { encoding: 'utf8' });
+  const candidate = bindir.status === 0 ? join(bindir.stdout.trim(), 'llc') : undefined;
+  return candidate && hasTool(candidate) ? candidate : undefined;
+}
+
+/**
+ * Builds fixtures/<module>.ll with llc (DWARF 5 with strx/addrx/rnglistx/loclistx forms) and links
+ * it with gcc; skips `t` when either is missing.
+ */
+export function buildLlvmFixture(t: TestContext, module: string, name: string): string | undefined {
+  const llc = findLlc();
+  if (!llc) { t.skip('llc (LLVM static compiler) not installed'); return undefined; }
+  if (!requireTools(t, 'gcc')) return undefined;
+  if (!built.has(name)) {
+    mkdirSync(artifactsDir, { recursive: true });
+    const object = join(artifactsDir, `${name}.o`), out = join(artifactsDir, name);
+    const compiled = spawnSync(llc, ['-O2', '-filetype=obj', '-o', object, join(fixturesDir, module)], { encoding: 'utf8' });
+    const linked = compiled.status === 0 ? spawnSync('gcc', ['-no-pie', '-o', out, object], { encoding: 'utf8' }) : compiled;
+    built.set(name, linked.status === 0 ? out : undefined);
+    if (linked.status !== 0) built.set(`${name}:error`, linked.stderr.split('\n')[0]);
+  }
+  const path = built.get(name);
+  if (!path) t.skip(`cannot build ${module}: ${built.get(`${name}:error`)}`);
+  return path;
+}
+
 /** Runs a reference tool and returns its stdout; fails the test when the tool itself fails. */
 export function runTool(tool: string, args: string[]): string {
   const result = spawnSync(tool, args, { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });

@@ -134,9 +134,14 @@ export function encodeStruct<T>(layout: StructLayout<T>, value: T): Uint8Array {
   return out;
 }
 
-/** Encodes into `out` at `offset` (which must be zero-filled, so padding reads back as 0). */
+/** Encodes into `out` at `offset`, zeroing the struct's bytes first so that padding is 0. */
 export function encodeStructInto<T>(layout: StructLayout<T>, value: T, out: Uint8Array, offset: number): void {
   const record = asRecord(value, layout.name);
+  const size = encodedSize(layout, value);
+  if (!Number.isInteger(offset) || offset < 0 || out.length - offset < size) {
+    throw new KvmiEncodeError(layout.name, `needs ${size} bytes at offset ${offset} of a ${out.length}-byte buffer`);
+  }
+  out.fill(0, offset, offset + size);
   const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
   try {
     writeFixed(view, offset, layout, record);

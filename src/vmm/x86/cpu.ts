@@ -1,0 +1,367 @@
+// X86Cpu: one software vCPU as the machine sees it (the contract between src/vmm/x86 and the
+// machine): run() executes guest instructions until an exit, resume() answers KVMI events, and the
+// state accessors speak the kvm_regs/kvm_sregs shapes of kvmState.ts. Execution state, MMU and
+// operand helpers live in core.ts; instruction fetch with the decoded-instruction cache is here.
+
+import { CpuCore } from './core';
+import { DecodedInsn } from './decodedInsn';
+import { decode } from './decoder';
+import { bindHandler } from './dispatch';
+import { CpuException, CpuShutdown, DecodeFault, KvmiAccessEvent } from './faults';
+import { deliverEvent } from './interrupts';
+import { ACC_X } from './mmu';
+import { CS, IF, RF, VEC_BP, VEC_GP, VEC_PF, VEC_UD } from './registers';
+import { InterceptExit } from './intercept';
+import { CpuStateAccess } from './cpuState';
+import type { KvmRegs, KvmSregs, KvmiEventMsrs } from './kvmState';
+
+/** Guest-physical memory and devices the CPU executes against. */
+export interface CpuBus {
+  ram: Uint8Array;                 // guest-physical RAM from 0; may be a view over a SharedArrayBuffer
+  ioRead(port: number, size: 1 | 2 | 4): number;
+  ioWrite(port: number, size: 1 | 2 | 4, value: number): void;
+  mmioRead(gpa: number, size: 1 | 2 | 4 | 8): bigint;   // physical addresses not backed by ram
+  mmioWrite(gpa: number, size: 1 | 2 | 4 | 8, value: bigint): void;
+}
+
+/** What the introspection side asked to intercept on this vCPU (KVMI vCPU events). */
+export interface CpuIntercepts {
+  pf: boolean;                 // KVMI_VCPU_EVENT_PF enabled on this vCPU
+  breakpoint: boolean;         // INT3 -> 'breakpoint' exit instead of #BP delivery
+  hypercall: boolean;          // VMCALL/VMMCALL always exit as 'hypercall' (the VMM answers)
+  crWrite: Set<number>;        // CR numbers (0, 3, 4) whose writes exit as 'cr'
+  msrWrite: Set<number>;       // MSR indices whose WRMSR exits as 'msr'
+  descriptor: boolean;         // LGDT/LIDT/LLDT/LTR/SGDT/SIDT/SLDT/STR exit as 'descriptor'
+  xsetbv: boolean;
+  singlestep: boolean;         // a 'singlestep' exit after every instruction
+}
+
+/** Why run() returned. Event exits (pf ... singlestep) are answered with resume() before the next run(). */
+export type CpuExit =
+  | { kind: 'budget' }
+  | { kind: 'stopRequested' }
+  | { kind: 'hlt' }
+  | { kind: 'shutdown'; reason: string }
+  | { kind: 'pf'; gva: bigint; gpa: bigint; access: 1 | 2 | 4 }
+  | { kind: 'breakpoint'; gpa: bigint; insnLen: number }
+  | { kind: 'hypercall' }
+  | { kind: 'cr'; cr: number; oldValue: bigint; newValue: bigint }
+  | { kind: 'msr'; msr: number; oldValue: bigint; newValue: bigint }
+  | { kind: 'xsetbv'; xcr: number; oldValue: bigint; newValue: bigint }
+  | { kind: 'descriptor'; descriptor: 1 | 2 | 3 | 4; write: boolean }
+  | { kind: 'singlestep' };
+
+/** A fresh intercept set with nothing intercepted. */
+export function noIntercepts(): CpuIntercepts {
+  return { pf: false, breakpoint: false, hypercall: false, crWrite: new Set(), msrWrite: new Set(),
+    descriptor: false, xsetbv: false, singlestep: false };
+}
+
+/** An answered event waiting to be applied by the next run(). */
+interface PendingAnswer {
+  exit: CpuExit;
+  action: 'continue' | 'retry';
+  newValue?: bigint;
+}
+
+export class X86Cpu extends CpuCore {
+  /** Retired instruction count. */
+  instructions = 0;
+  /** Next instruction address (handlers that branch write it). */
+  nextRip = 0;
+  /** HLT executed and no interrupt delivered since. */
+  halted = false;
+  /** Set by an instruction that must end run() after it retires (e.g. HLT). */
+  exitAfter: CpuExit | undefined;
+  /** Vectors queued by raiseInterrupt(), delivered when RFLAGS.IF allows. */
+  readonly pendingVectors: number[] = [];
+  /** Level of the legacy INTR line and the acknowledge callback that yields its vector (PIC). */
+  private irqLine = false;
+  private irqAcknowledge: (() => number) | undefined;
+  /** An exception queued by injectException() or by resume() of a breakpoint. */
+  private pendingException: { vector: number; errorCode?: number; cr2?: number; returnRip?: number } | undefined;
+  /** The last event exit, until answered by resume(). */
+  private lastEvent: CpuExit | undefined;
+  /** The answered event applied while re-executing the instruction that raised it. */
+  answered: PendingAnswer | undefined;
+  private stopFlag = false;
+  private savedRip = 0;
+  private savedFlags = 0;
+  private readonly codeCache = new Map<number, (DecodedInsn | undefined)[]>();
+  private readonly fetchBuf = new Uint8Array(16);
+  /** Architectural state helpers (MSRs, CPUID, XSAVE image); see cpuState.ts. */
+  readonly state: CpuStateAccess = new CpuStateAccess(this);
+
+  constructor(bus: CpuBus, access: Uint8Array) {
+    super(bus, access, noIntercepts());
+    this.reset();
+  }
+
+  // ---- execution ----
+  /** Executes up to `maxInstructions` instructions; returns why it stopped. */
+  run(maxInstructions: number): CpuExit {
+    this.stopFlag = false;
+    try {
+      this.applyPendingException();
+    } catch (e) {
+      return this.shutdownFrom(e);
+    }
+    let left = maxInstructions;
+    while (left > 0) {
+      if (this.stopFlag) { this.stopFlag = false; return { kind: 'stopRequested' }; }
+      if (this.interruptShadow === 0 && this.flags & IF && (this.pendingVectors.length || this.irqLine)) {
+        try {
+          this.deliverExternalInterrupt();
+        } catch (e) {
+          const exit = this.exitFromThrow(e);
+          if (exit) return exit;
+        }
+      }
+      if (this.halted) return { kind: 'hlt' };
+      const exit = this.step();
+      if (exit) return exit;
+      left--;
+      if (this.intercepts.singlestep) return this.event({ kind: 'singlestep' });
+    }
+    return { kind: 'budget' };
+  }
+
+  /** Executes one instruction; returns an exit or undefined. */
+  private step(): CpuExit | undefined {
+    this.savedRegs.set(this.regs);
+    this.savedRip = this.rip;
+    this.savedFlags = this.flags;
+    try {
+      const d = this.fetch();
+      this.nextRip = this.codeSize === 8 ? this.rip + d.len : this.codeSize === 4 ? (this.rip + d.len) >>> 0 : (this.rip + d.len) & 0xffff;
+      d.exec(this, d);
+      this.rip = this.nextRip;
+      this.instructions++;
+      if (this.permits.length) this.permits = [];
+      this.answered = undefined;
+      if (this.interruptShadow > 0) this.interruptShadow--;
+      this.flags &= ~RF;
+      const after = this.exitAfter;
+      if (after) { this.exitAfter = undefined; return after.kind === 'hlt' ? after : this.event(after); }
+      return undefined;
+    } catch (e) {
+      return this.exitFromThrow(e);
+    }
+  }
+
+  /** Abandons the instruction and turns what it threw into a guest exception or an exit. */
+  private exitFromThrow(e: unknown): CpuExit | undefined {
+    this.regs.set(this.savedRegs);
+    this.rip = this.savedRip;
+    this.flags = this.savedFlags;
+    if (e instanceof KvmiAccessEvent) {
+      return this.event({ kind: 'pf', gva: e.gva, gpa: BigInt(e.gpa), access: e.access });
+    }
+    if (e instanceof InterceptExit) return this.event(e.exit);
+    this.permits = [];
+    this.answered = undefined;
+    if (e instanceof CpuException) {
+      try {
+        if (e.vector === VEC_PF && e.cr2 !== undefined) this.cr2 = e.cr2;
+        deliverEvent(this, e.vector, { errorCode: e.errorCode, returnRip: this.rip });
+        this.halted = false;
+        return undefined;
+      } catch (inner) {
+        if (inner instanceof KvmiAccessEvent) return this.exitFromThrow(inner);
+        return this.shutdownFrom(inner);
+      }
+    }
+    return this.shutdownFrom(e);
+  }
+
+  private shutdownFrom(e: unknown): CpuExit {
+    if (e instanceof CpuShutdown) return { kind: 'shutdown', reason: e.reason };
+    if (e instanceof CpuException) return { kind: 'shutdown', reason: `triple fault (${e.message})` };
+    throw e;
+  }
+
+  private event(exit: CpuExit): CpuExit {
+    this.lastEvent = exit;
+    return exit;
+  }
+
+  /** Fetches and decodes the instruction at CS:RIP through the per-page decoded-instruction cache. */
+  private fetch(): DecodedInsn {
+    const lin = this.codeSize === 8 ? this.rip : (this.seg[CS].base + this.rip) >>> 0;
+    const p = this.translateLinear(lin, ACC_X);
+    const mode = this.codeSize;
+    if (p < this.ramSize) {
+      const gfn = p >>> 12, off = p & 0xfff;
+      let page = this.codeCache.get(gfn);
+      const cached = page?.[off];
+      if (cached && cached.mode === mode) return cached;
+      const avail = Math.min(15, 4096 - off, this.ramSize - p);
+      let r = decode(this.ram, p, avail, mode);
+      if (r instanceof DecodeFault && r.reason === 'truncated') return this.fetchCrossing(lin, p, avail, mode);
+      const d = this.finishDecode(r);
+      if (!page) { page = new Array(4096); this.codeCache.set(gfn, page); this.codePages[gfn] = 1; }
+      page[off] = d;
+      return d;
+    }
+    return this.fetchCrossing(lin, p, 0, mode);
+  }
+
+  /** Decodes an instruction that crosses a page (or lies in MMIO) without caching it. */
+  private fetchCrossing(lin: number, p: number, avail: number, mode: 2 | 4 | 8): DecodedInsn {
+    const buf = this.fetchBuf;
+    for (let k = 0; k < avail; k++) buf[k] = this.ram[p + k];
+    let n = avail;
+    if (n === 0) {
+      for (; n < 15 && ((p + n) & 0xfff) !== 0 || n === 0; n++) buf[n] = this.physRead(p + n, 1);
+    }
+    const rest = this.translateLinear(lin + n, ACC_X);
+    for (let k = 0; n < 15; k++, n++) buf[n] = this.physRead(rest + k, 1);
+    return this.finishDecode(decode(buf, 0, 15, mode));
+  }
+
+  private finishDecode(r: DecodedInsn | DecodeFault): DecodedInsn {
+    if (r instanceof DecodeFault) throw new CpuException(r.reason === 'tooLong' ? VEC_GP : VEC_UD, r.reason === 'tooLong' ? 0 : undefined);
+    if (!bindHandler(r)) throw new CpuException(VEC_UD);
+    return r;
+  }
+
+  /** Makes the current state the restore point (REP string iterations already completed stay done). */
+  commitPartial(): void {
+    this.savedRegs.set(this.regs);
+    this.savedFlags = this.flags;
+  }
+
+  /** Drops the decoded instructions of a guest frame (its bytes changed). */
+  protected override codeWritten(gfn: number): void {
+    if (this.codePages[gfn]) {
+      this.codeCache.delete(gfn);
+      this.codePages[gfn] = 0;
+    }
+  }
+
+  /** Tells the CPU that guest RAM [gpa, gpa+length) was written by someone else (DMA, debugger, other vCPU). */
+  memoryWritten(gpa: number, length: number): void {
+    for (let g = Math.floor(gpa / 4096); g <= Math.floor((gpa + Math.max(length, 1) - 1) / 4096); g++) this.codeWritten(g);
+  }
+
+  private deliverExternalInterrupt(): void {
+    let vector: number | undefined = this.pendingVectors.shift();
+    if (vector === undefined && this.irqLine && this.irqAcknowledge) vector = this.irqAcknowledge();
+    if (vector === undefined) return;
+    this.savedRegs.set(this.regs);
+    this.savedRip = this.rip;
+    this.savedFlags = this.flags;
+    this.halted = false;
+    deliverEvent(this, vector, { returnRip: this.rip });
+  }
+
+  private applyPendingException(): void {
+    const p = this.pendingException;
+    if (!p) return;
+    this.pendingException = undefined;
+    if (p.cr2 !== undefined) this.cr2 = p.cr2;
+    this.halted = false;
+    deliverEvent(this, p.vector, { errorCode: p.errorCode, returnRip: p.returnRip ?? this.rip });
+  }
+
+  /** Makes run() return 'stopRequested' before the next instruction (callable from device callbacks). */
+  requestStop(): void {
+    this.stopFlag = true;
+  }
+
+  /**
+   * Answers the last event exit (KVMI v12 section 4.3). 'continue' applies the event's default
+   * action, 'retry' re-enters at the (possibly changed) RIP. Unanswered events are retried.
+   */
+  resume(action: 'continue' | 'retry', reply?: { newValue?: bigint }): void {
+    const exit = this.lastEvent;
+    this.lastEvent = undefined;
+    if (!exit) return;
+    switch (exit.kind) {
+      case 'pf':
+        if (action === 'continue') this.permits.push(Math.floor(Number(exit.gpa) / 4096) * 8 + exit.access);
+        else this.permits = [];
+        return;
+      case 'breakpoint':
+        if (action === 'continue') this.pendingException = { vector: VEC_BP, returnRip: this.rip + exit.insnLen };
+        return;
+      case 'hypercall':
+        if (action === 'continue') this.answered = { exit, action, newValue: 0n };
+        return;
+      case 'cr': case 'msr': case 'xsetbv': case 'descriptor':
+        this.answered = action === 'continue' ? { exit, action, newValue: reply?.newValue } : undefined;
+        return;
+      default:
+        return;
+    }
+  }
+
+  // ---- interrupts from the machine ----
+  /** Queues an external interrupt vector (delivered when RFLAGS.IF=1 and no interrupt shadow). */
+  raiseInterrupt(vector: number): void {
+    this.pendingVectors.push(vector & 0xff);
+  }
+
+  /** Sets the INTR line of a PIC; `acknowledge` returns the vector of the INTA cycle. */
+  setIrqLine(asserted: boolean, acknowledge?: () => number): void {
+    this.irqLine = asserted;
+    if (acknowledge) this.irqAcknowledge = acknowledge;
+  }
+
+  /** True when an interrupt could be delivered now (used by the machine to end a HLT wait). */
+  interruptDeliverable(): boolean {
+    return (this.flags & IF) !== 0 && (this.pendingVectors.length > 0 || this.irqLine);
+  }
+
+  /** Queues an exception for delivery at the start of the next run() (KVMI INJECT_EXCEPTION). */
+  injectException(vector: number, errorCode?: number, cr2?: bigint): void {
+    this.pendingException = { vector, errorCode, cr2: cr2 === undefined ? undefined : Number(BigInt.asIntN(64, cr2)) };
+  }
+
+  /** Call after modifying the access array: drops TLB entries that folded in the old rights. */
+  accessChanged(): void {
+    this.flushTlb();
+  }
+
+  // ---- state accessors (kvmState.ts shapes) ----
+  getRegs(): KvmRegs { return this.state.getRegs(); }
+  setRegs(r: KvmRegs): void { this.state.setRegs(r); }
+  getSregs(): KvmSregs { return this.state.getSregs(); }
+  setSregs(s: KvmSregs): void { this.state.setSregs(s); this.flushTlb(); }
+  getMsr(index: number): bigint | undefined { return this.state.getMsr(index); }
+  setMsr(index: number, value: bigint): boolean { return this.state.setMsr(index, value, true); }
+  getEventMsrs(): KvmiEventMsrs { return this.state.getEventMsrs(); }
+  getXcr0(): bigint { return BigInt(this.xcr0); }
+  getXsave(): Uint8Array { return this.state.getXsave(); }
+  setXsave(buf: Uint8Array): void { this.state.setXsave(buf); }
+
+  /** KVMI mode rule (section 4.1): long mode 8 if CS.L, else 2 if CS.D clear, otherwise 4. */
+  mode(): 2 | 4 | 8 {
+    const cs = this.seg[CS];
+    if (this.longMode && cs.l) return 8;
+    return cs.db ? 4 : 2;
+  }
+
+  /** Page walk of the current address space without side effects (no A/D updates, no events). */
+  translate(gva: bigint): bigint | undefined {
+    const lin = this.longMode ? Number(BigInt.asIntN(64, gva)) : Number(gva & 0xffffffffn);
+    const p = this.translateNoSideEffects(lin);
+    return p === undefined ? undefined : BigInt(p);
+  }
+
+  /** Power-on state (SDM Vol. 3A 10.1.1, Table 10-1): real mode at F000:FFF0. */
+  reset(): void {
+    this.state.reset();
+    this.instructions = 0;
+    this.halted = false;
+    this.pendingVectors.length = 0;
+    this.pendingException = undefined;
+    this.lastEvent = undefined;
+    this.answered = undefined;
+    this.permits = [];
+    this.codeCache.clear();
+    this.codePages.fill(0);
+    this.flushTlb();
+  }
+}
+

@@ -66,6 +66,10 @@ function main(): void {
   const lineProbes = probes.slice(0, 50_000);
   const lineLookup = time(() => { let hits = 0; for (const a of lineProbes) if (lines.value.lookupAddress(a)) hits++; return hits; });
   console.log(`line index built in ${lines.ms.toFixed(0)} ms; address -> line: ${(lineLookup.ms * 1e6 / lineProbes.length).toFixed(0)} ns each (${lineLookup.value} hits)`);
+  const lineQuery = time(() => { let n = 0; for (let i = 0; i < 2_000; i++) n += lines.value.addressesForLine(`bench-${count}.c`, 3 + 2 * (i % count)).length; return n; });
+  console.log(`line -> addresses: ${(lineQuery.ms * 1e3 / 2_000).toFixed(1)} us each (${lineQuery.value} addresses)`);
+  const pcQuery = time(() => { let n = 0; for (const a of lineProbes) if (program.value.subprogramAt(a)) n++; return n; });
+  console.log(`subprogram at pc: ${(pcQuery.ms * 1e6 / lineProbes.length).toFixed(0)} ns each (${pcQuery.value} hits)`);
   const globalLookup = time(() => { let hits = 0; for (let i = 0; i < 50_000; i++) if (program.value.globalAt(program.value.globals[i % program.value.globals.length].address!)) hits++; return hits; });
   console.log(`global-at-address: ${(globalLookup.ms * 1e6 / 50_000).toFixed(0)} ns each (${globalLookup.value} hits)`);
   const unwinder = time(() => info.unwinder);

@@ -28,6 +28,8 @@ function pathMatches(candidate: string, query: string): boolean {
 export class LineIndex {
   private readonly spans: LineSpan[] = [];
   private readonly starts: BigUint64Array;
+  /** path -> line -> spans, built on the first line query. */
+  private byFile?: Map<string, Map<number, LineSpan[]>>;
 
   constructor(readonly tables: readonly LineTable[]) {
     for (const table of tables) {
@@ -67,7 +69,7 @@ export class LineIndex {
 
   /** Every span whose row is at `line` of a file matching `path` (is_stmt or not). */
   spansForLine(path: string, line: number): LineSpan[] {
-    return this.spans.filter((s) => s.row.line === line && pathMatches(this.pathOf(s.table, s.row), path));
+    return this.filesMatching(path).flatMap((lines) => lines.get(line) ?? []);
   }
 
   /** Start addresses of the is_stmt rows of (file, line), ascending and distinct: breakpoint sites. */
@@ -83,11 +85,26 @@ export class LineIndex {
    */
   resolveBreakpoint(path: string, line: number): { line: number; addresses: bigint[] } | undefined {
     let best: number | undefined;
-    for (const s of this.spans) {
-      if (!s.row.isStmt || s.row.line < line || (best !== undefined && s.row.line >= best)) continue;
-      if (pathMatches(this.pathOf(s.table, s.row), path)) best = s.row.line;
+    for (const lines of this.filesMatching(path)) {
+      for (const [candidate, spans] of lines) {
+        if (candidate >= line && (best === undefined || candidate < best) && spans.some((s) => s.row.isStmt)) best = candidate;
+      }
     }
     return best === undefined ? undefined : { line: best, addresses: this.addressesForLine(path, best) };
+  }
+
+  private filesMatching(path: string): Array<Map<number, LineSpan[]>> {
+    if (!this.byFile) {
+      this.byFile = new Map();
+      for (const span of this.spans) {
+        const file = this.pathOf(span.table, span.row);
+        let lines = this.byFile.get(file);
+        if (!lines) { lines = new Map(); this.byFile.set(file, lines); }
+        const list = lines.get(span.row.line);
+        if (list) list.push(span); else lines.set(span.row.line, [span]);
+      }
+    }
+    return [...this.byFile].filter(([file]) => pathMatches(file, path)).map(([, lines]) => lines);
   }
 
   /** Distinct full paths of all source files named by the line tables. */

@@ -64,6 +64,7 @@ export class ProgramModel {
   readonly globals: VariableInfo[] = [];
   readonly types: TypeResolver;
   private readonly dies: DieIndex;
+  private codeRanges?: Array<AddressRange & { subprogram: SubprogramInfo }>;
 
   constructor(sections: DwarfSections) {
     const { units, dies } = parseUnits(sections);
@@ -73,9 +74,18 @@ export class ProgramModel {
     this.globals.sort((a, b) => (a.address! < b.address! ? -1 : a.address! > b.address! ? 1 : 0));
   }
 
-  /** The concrete subprogram whose code contains `pc`. */
+  /** The concrete subprogram whose code contains `pc` (binary search over all code ranges). */
   subprogramAt(pc: bigint): SubprogramInfo | undefined {
-    return this.subprograms.find((s) => s.ranges.some((r) => pc >= r.low && pc < r.high));
+    this.codeRanges ??= this.subprograms.flatMap((s) => s.ranges.map((r) => ({ ...r, subprogram: s })))
+      .sort((a, b) => (a.low < b.low ? -1 : a.low > b.low ? 1 : 0));
+    const ranges = this.codeRanges;
+    let lo = 0, hi = ranges.length - 1, found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (ranges[mid].low <= pc) { found = mid; lo = mid + 1; } else hi = mid - 1;
+    }
+    for (let i = found; i >= 0 && i > found - 8; i--) if (pc < ranges[i].high) return ranges[i].subprogram;
+    return undefined;
   }
 
   subprogramsNamed(name: string): SubprogramInfo[] {

@@ -23,7 +23,8 @@ export const MAX_VCPUS = 64;
  */
 function workerEntry(): { script: string; eval: boolean } {
   if (!__filename.endsWith('.ts')) return { script: join(__dirname, 'vcpuWorker.js'), eval: false };
-  const tsx = require.resolve('tsx/cjs');
+  const tsxRequireHook = 'tsx/cjs';   // a variable, so bundlers leave this development-only lookup alone
+  const tsx = require.resolve(tsxRequireHook);
   const entry = join(__dirname, 'vcpuWorker.ts');
   return { script: `require(${JSON.stringify(tsx)}); require(${JSON.stringify(entry)});`, eval: true };
 }

@@ -73,6 +73,9 @@ export async function runInCodeServer({ root, testsPath, workspace, scratch, rep
   const port = await freePort();
   const started = Date.now();
   const { server, saveLog, log } = await startServer(root, workspace, scratch, port, reportFile);
+  const stopServer = () => { try { process.kill(-server.pid, 'SIGTERM'); } catch { /* already gone */ } };
+  const onInterrupt = (signal) => { stopServer(); process.exit(signal === 'SIGINT' ? 130 : 143); };
+  process.once('SIGINT', onInterrupt).once('SIGTERM', onInterrupt);
   const stopFollowing = followReport(reportFile);
   let browser;
   try {
@@ -103,7 +106,8 @@ export async function runInCodeServer({ root, testsPath, workspace, scratch, rep
   } finally {
     stopFollowing();
     await browser?.close().catch(() => {});
-    try { process.kill(-server.pid, 'SIGTERM'); } catch { /* already gone */ }
+    stopServer();
+    process.off('SIGINT', onInterrupt).off('SIGTERM', onInterrupt);
     saveLog();
   }
 }

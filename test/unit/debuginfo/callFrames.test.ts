@@ -13,7 +13,7 @@ import { captureRun, readCaptured } from './support/stackCapture';
 
 const CASES = [
   ...BUILDS.map((b) => ({ source: 'sample.c', ...b })),
-  { source: 'freestanding.c', name: 'freestanding-m32', flags: ['-m32', '-nostdlib', '-static', '-g', '-O0'] },
+  { source: 'freestanding.c', name: 'freestanding-m32', flags: ['-m32', '-fno-pie', '-no-pie', '-nostdlib', '-static', '-g', '-O0'] },
   { source: 'sample.c', name: 'sample-debug-frame', flags: ['-g', '-O2', '-fno-asynchronous-unwind-tables', '-fno-unwind-tables'] },
 ];
 

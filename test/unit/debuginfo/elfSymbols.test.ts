@@ -75,7 +75,7 @@ test('symbol lookups: by name, by address with offset, and search', (t) => {
 });
 
 test('an ELF32 (-m32) build: symbols, globals and their DWARF addresses match readelf', (t) => {
-  const bin = buildFixture(t, 'freestanding.c', 'freestanding-m32', ['-m32', '-nostdlib', '-static', '-g', '-O0']);
+  const bin = buildFixture(t, 'freestanding.c', 'freestanding-m32', ['-m32', '-fno-pie', '-no-pie', '-nostdlib', '-static', '-g', '-O0']);
   if (!bin || !requireTools(t, 'readelf')) return;
   const info = DebugInfo.fromFile(bin);
   assert.equal(info.elf.header.elfClass, 32);
@@ -89,4 +89,33 @@ test('an ELF32 (-m32) build: symbols, globals and their DWARF addresses match re
     assert.equal(global?.byteSize, symbol.size, `${name} size`);
   }
   assert.equal(info.program.globals.find((g) => g.name === 'pairs')?.type?.dimensions?.[0], 3);
+});
+
+test('program headers match readelf -l', (t) => {
+  const bin = buildFixture(t, 'sample.c', 'sample-O0', ['-g', '-O0']);
+  if (!bin || !requireTools(t, 'readelf')) return;
+  const ours = DebugInfo.fromFile(bin).elf.programHeaders;
+  const rows = [...runTool('readelf', ['-lW', bin]).matchAll(/^\s+[A-Z_]+\s+0x([0-9a-f]+) 0x([0-9a-f]+) 0x([0-9a-f]+) 0x([0-9a-f]+) 0x([0-9a-f]+) ([RWE ]{3}) 0x([0-9a-f]+)$/gm)];
+  assert.equal(ours.length, rows.length);
+  ours.forEach((p, i) => {
+    const [, offset, vaddr, paddr, filesz, memsz, flags, align] = rows[i];
+    assert.deepEqual([p.offset, p.virtualAddress, p.physicalAddress, p.fileSize, p.memorySize, p.align],
+      [parseInt(offset, 16), BigInt(`0x${vaddr}`), BigInt(`0x${paddr}`), parseInt(filesz, 16), BigInt(`0x${memsz}`), BigInt(`0x${align}`)], `segment ${i}`);
+    const expectedFlags = (flags.includes('R') ? 4 : 0) | (flags.includes('W') ? 2 : 0) | (flags.includes('E') ? 1 : 0);
+    assert.equal(p.flags, expectedFlags, `segment ${i} flags`);
+  });
+});
+
+test('zlib-compressed debug sections (gcc -gz) read the same as uncompressed ones', (t) => {
+  const plain = buildFixture(t, 'sample.c', 'sample-O0', ['-g', '-O0']);
+  const compressed = buildFixture(t, 'sample.c', 'sample-gz', ['-g', '-gz=zlib', '-O0']);
+  if (!plain || !compressed) return;
+  const a = DebugInfo.fromFile(plain), b = DebugInfo.fromFile(compressed);
+  assert.notEqual((b.elf.section('.debug_info')!.flags & 0x800n), 0n, '.debug_info is SHF_COMPRESSED');
+  const summary = (d: DebugInfo) => ({
+    globals: d.program.globals.map((g) => [g.name, g.address, g.byteSize]),
+    subprograms: d.program.subprograms.map((s) => [s.name, s.low, s.high]),
+    rows: d.lines.tables.flatMap((tb) => tb.rows.map((r) => [r.address, r.line, r.column])),
+  });
+  assert.deepEqual(summary(b), summary(a));
 });

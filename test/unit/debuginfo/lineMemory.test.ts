@@ -58,3 +58,12 @@ test('-O2: the counter store is still found after optimisation', (t) => {
   const writes = variablesTouchedByLine(info, 'sample.c', markedLine(source, 'write_counter'));
   assert.deepEqual(writes.map((a) => [a.name, a.access]), [['counter', 'write']]);
 });
+
+test('ELF32 (-m32): absolute memory operands are matched to globals too', (t) => {
+  const bin = buildFixture(t, 'freestanding.c', 'freestanding-m32', ['-m32', '-fno-pie', '-no-pie', '-nostdlib', '-static', '-g', '-O0']);
+  if (!bin) return;
+  const info = DebugInfo.fromFile(bin);
+  const text = readFileSync(join(fixturesDir, 'freestanding.c'), 'utf8');
+  const accesses = variablesTouchedByLine(info, 'freestanding.c', markedLine(text, 'write_total'));
+  assert.deepEqual(accesses.map((a) => [a.name, a.access, a.address]), [['total', 'write', info.symbols.lookupName('total')!.value]]);
+});

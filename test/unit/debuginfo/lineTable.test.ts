@@ -10,7 +10,7 @@ import { parseDwarfdumpLines } from './support/dwarfdumpParse';
 
 const CASES = [
   ...BUILDS.map((b) => ({ source: 'sample.c', ...b })),
-  { source: 'freestanding.c', name: 'freestanding-m32', flags: ['-m32', '-nostdlib', '-static', '-g', '-O0'] },
+  { source: 'freestanding.c', name: 'freestanding-m32', flags: ['-m32', '-fno-pie', '-no-pie', '-nostdlib', '-static', '-g', '-O0'] },
 ];
 
 for (const c of CASES) {

@@ -2,7 +2,7 @@
 // the reference tools (readelf, llvm-dwarfdump, objdump) used as oracles. When a tool is absent
 // the calling test is skipped with the reason, never passed silently.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 
@@ -38,7 +38,10 @@ export function buildFixture(t: TestContext, source: string, name: string, flags
   if (!built.has(name)) {
     mkdirSync(artifactsDir, { recursive: true });
     const out = join(artifactsDir, name);
-    const result = spawnSync('gcc', [...flags, '-o', out, join(fixturesDir, source)], { encoding: 'utf8' });
+    // Test files run in parallel processes: build privately, then rename into place atomically.
+    const temporary = `${out}.${process.pid}.tmp`;
+    const result = spawnSync('gcc', [...flags, '-o', temporary, join(fixturesDir, source)], { encoding: 'utf8' });
+    if (result.status === 0) renameSync(temporary, out);
     built.set(name, result.status === 0 ? out : undefined);
     if (result.status !== 0) built.set(`${name}:error`, result.stderr.split('\n')[0]);
   }
@@ -65,9 +68,12 @@ export function buildLlvmFixture(t: TestContext, module: string, name: string): 
   if (!requireTools(t, 'gcc')) return undefined;
   if (!built.has(name)) {
     mkdirSync(artifactsDir, { recursive: true });
-    const object = join(artifactsDir, `${name}.o`), out = join(artifactsDir, name);
+    const out = join(artifactsDir, name);
+    const object = `${out}.${process.pid}.o`, temporary = `${out}.${process.pid}.tmp`;
     const compiled = spawnSync(llc, ['-O2', '-filetype=obj', '-o', object, join(fixturesDir, module)], { encoding: 'utf8' });
-    const linked = compiled.status === 0 ? spawnSync('gcc', ['-no-pie', '-o', out, object], { encoding: 'utf8' }) : compiled;
+    const linked = compiled.status === 0 ? spawnSync('gcc', ['-no-pie', '-o', temporary, object], { encoding: 'utf8' }) : compiled;
+    rmSync(object, { force: true });
+    if (linked.status === 0) renameSync(temporary, out);
     built.set(name, linked.status === 0 ? out : undefined);
     if (linked.status !== 0) built.set(`${name}:error`, linked.stderr.split('\n')[0]);
   }

@@ -115,3 +115,41 @@ test('a triple fault exits non-zero with one line naming the reason and RIP', (t
   assert.match(r.stderr, /^kvmi-vmm: guest shut down: .*triple fault.* at rip 0x[0-9a-f]+\n$/);
   assert.equal(r.stdout, '');
 });
+
+/**
+ * Real-mode guest (assembled with GNU as, bytes below): points IVT vector 0x20 at a handler,
+ * remaps the master PIC to 0x20 with only IRQ 0 unmasked, programs PIT channel 0 for ~100 Hz
+ * (mode 2, count 11932), then STI and HLT in a loop. The handler counts ticks at 0x500, sends
+ * EOI, and on the third tick writes the count to the exit port.
+ */
+const TIMER_GUEST = [
+  0xfa, 0x31, 0xc0, 0x8e, 0xd8, 0x8e, 0xd0, 0xbc, 0x00, 0x7c, 0xc7, 0x06, 0x80, 0x00, 0x3a, 0x7c,
+  0xc7, 0x06, 0x82, 0x00, 0x00, 0x00, 0xb0, 0x11, 0xe6, 0x20, 0xb0, 0x20, 0xe6, 0x21, 0xb0, 0x04,
+  0xe6, 0x21, 0xb0, 0x01, 0xe6, 0x21, 0xb0, 0xfe, 0xe6, 0x21, 0xb0, 0x34, 0xe6, 0x43, 0xb0, 0x9c,
+  0xe6, 0x40, 0xb0, 0x2e, 0xe6, 0x40, 0xfb, 0xf4, 0xeb, 0xfd, 0xfe, 0x06, 0x00, 0x05, 0x80, 0x3e,
+  0x00, 0x05, 0x03, 0x72, 0x05, 0xa0, 0x00, 0x05, 0xe6, 0xf4, 0xb0, 0x20, 0xe6, 0x20, 0xcf,
+];
+
+test('PIT ticks wake a halted vCPU through the PIC: a real-mode guest counts three timer interrupts', (t) => {
+  const missing = x86CoreMissing();
+  if (missing) { t.skip(missing); return; }
+  const image = join(outDir, 'timer.img');
+  writeFileSync(image, Buffer.from(TIMER_GUEST));
+  const r = runBundle(['run', image, '--format', 'raw', '--mem', '1', '--stats']);
+  assert.equal(r.status, 3, r.stderr);
+  const stats = JSON.parse(r.stderr.replace(/^stats /, ''));
+  assert.ok(stats.instructions < 100, `the vCPU halted between ticks instead of spinning (${stats.instructions} instructions)`);
+});
+
+/** Real-mode guest: polls LSR.DR at 0x3fd, reads RBR at 0x3f8, echoes the byte and exits with it. */
+const ECHO_GUEST = [0xba, 0xfd, 0x03, 0xec, 0xa8, 0x01, 0x74, 0xfb, 0xba, 0xf8, 0x03, 0xec, 0xee, 0xe6, 0xf4];
+
+test('stdin reaches COM1: a guest waiting on LSR data-ready reads and echoes the byte', (t) => {
+  const missing = x86CoreMissing();
+  if (missing) { t.skip(missing); return; }
+  const image = join(outDir, 'echo.img');
+  writeFileSync(image, Buffer.from(ECHO_GUEST));
+  const r = spawnSync(process.execPath, [bundled()!, 'run', image, '--format', 'raw', '--mem', '1'], { input: 'Z', encoding: 'utf8', timeout: 60_000 });
+  assert.equal(r.stdout, 'Z');
+  assert.equal(r.status, 0x5a);
+});

@@ -17,7 +17,7 @@ interface Form {
   imm2: Imm;
   sizeToken: string;
   i64: boolean; o64: boolean; d64: boolean; f64: boolean; lock: boolean;
-  memOnly: boolean; regOnly: boolean; forceReg: boolean;
+  memOnly: boolean; regOnly: boolean; forceReg: boolean; noPrefix: boolean;
 }
 
 /** All forms sharing one (map, opcode, mandatory prefix). */
@@ -33,7 +33,7 @@ interface OpcodeSlots {
   byPrefix: (Slot | undefined)[];
 }
 
-const MODRM_TOKEN = /^[EGMRSCDVWUN]/;
+const MODRM_TOKEN = /^[EGMRSCDVWU][a-z]?$/;
 const PREFIX_INDEX: Record<number, number> = { 0: 0, 0x66: 1, 0xf3: 2, 0xf2: 3 };
 
 function immKind(token: string): Imm {
@@ -59,6 +59,7 @@ function compile(entry: OpcodeEntry): Form {
     entry, imm1: imms[0] ?? Imm.None, imm2: imms[1] ?? Imm.None, sizeToken: tokens[0] ?? '',
     i64: flags.has('i64'), o64: flags.has('o64'), d64: flags.has('d64'), f64: flags.has('f64'),
     lock: flags.has('lock'), memOnly: flags.has('mem'), regOnly: flags.has('reg'), forceReg: flags.has('forcereg'),
+    noPrefix: flags.has('np'),
   };
 }
 
@@ -170,6 +171,7 @@ export function decode(buf: Uint8Array, offset: number, avail: number, mode: 2 |
   if (!form) return new DecodeFault('undefinedOpcode', i);
   if (mode === 8 && form.i64) return new DecodeFault('invalidInMode', i);
   if (mode !== 8 && form.o64) return new DecodeFault('undefinedOpcode', i);
+  if (form.noPrefix && (opsizePfx || rep)) return new DecodeFault('undefinedOpcode', i);
 
   const d = new DecodedInsn();
   d.entry = form.entry;

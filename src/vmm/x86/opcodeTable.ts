@@ -15,7 +15,7 @@ export type OpcodeMap = 0 | 1 | 2 | 3;
  * flags: i64 invalid in 64-bit mode, o64 valid only in 64-bit mode, d64 default operand size 64 in
  * 64-bit mode, f64 operand size forced to 64 in 64-bit mode, lock LOCK allowed (with a memory
  * destination), mem ModRM must encode memory, reg ModRM must encode a register, forcereg ModRM.mod
- * is ignored and the form is always a register form (MOV CRn/DRn, SDM Vol. 2B MOV-Move to/from Control Registers).
+ * is ignored and the form is always a register form; np 66/F2/F3 prefixes make the form undefined (MOV CRn/DRn, SDM Vol. 2B MOV-Move to/from Control Registers).
  */
 export interface OpcodeEntry {
   map: OpcodeMap;
@@ -219,11 +219,11 @@ add(1, 0x01, 'lidt', 'M', 'ldt', { reg: 3, flags: 'mem', param: 1 });
 add(1, 0x01, 'smsw', 'Ew', 'smsw', { reg: 4 });
 add(1, 0x01, 'lmsw', 'Ew', 'lmsw', { reg: 6 });
 add(1, 0x01, 'invlpg', 'M', 'invlpg', { reg: 7, flags: 'mem' });
-add(1, 0x01, 'vmcall', '', 'hypercall', { modrm: 0xc1 });
-add(1, 0x01, 'clac', '', 'flagOp', { modrm: 0xca, param: 5 });
-add(1, 0x01, 'stac', '', 'flagOp', { modrm: 0xcb, param: 6 });
-add(1, 0x01, 'xgetbv', '', 'xgetbv', { modrm: 0xd0 });
-add(1, 0x01, 'xsetbv', '', 'xsetbv', { modrm: 0xd1 });
+add(1, 0x01, 'vmcall', '', 'hypercall', { modrm: 0xc1, flags: 'np' });
+add(1, 0x01, 'clac', '', 'flagOp', { modrm: 0xca, flags: 'np', param: 5 });
+add(1, 0x01, 'stac', '', 'flagOp', { modrm: 0xcb, flags: 'np', param: 6 });
+add(1, 0x01, 'xgetbv', '', 'xgetbv', { modrm: 0xd0, flags: 'np' });
+add(1, 0x01, 'xsetbv', '', 'xsetbv', { modrm: 0xd1, flags: 'np' });
 add(1, 0x01, 'vmmcall', '', 'hypercall', { modrm: 0xd9 });
 add(1, 0x01, 'swapgs', '', 'swapgs', { modrm: 0xf8, flags: 'o64' });
 add(1, 0x01, 'rdtscp', '', 'rdtscp', { modrm: 0xf9 });
@@ -256,16 +256,16 @@ add(1, 0xa9, 'pop', 'GS', 'popSeg', { flags: 'd64', param: 5 });
 add(1, 0xab, 'bts', 'Ev,Gv', 'btG', { flags: 'lock', param: 1 });
 add(1, 0xac, 'shrd', 'Ev,Gv,Ib', 'shrd');
 add(1, 0xad, 'shrd', 'Ev,Gv,CL', 'shrd');
-add(1, 0xae, 'fxsave', 'M', 'fxsave', { reg: 0, flags: 'mem' });
-add(1, 0xae, 'fxrstor', 'M', 'fxrstor', { reg: 1, flags: 'mem' });
-add(1, 0xae, 'ldmxcsr', 'Md', 'ldmxcsr', { reg: 2, flags: 'mem' });
-add(1, 0xae, 'stmxcsr', 'Md', 'stmxcsr', { reg: 3, flags: 'mem' });
-add(1, 0xae, 'xsave', 'M', 'xsave', { reg: 4, flags: 'mem' });
-add(1, 0xae, 'xrstor', 'M', 'xrstor', { reg: 5, flags: 'mem' });
+add(1, 0xae, 'fxsave', 'M', 'fxsave', { reg: 0, flags: 'mem np' });
+add(1, 0xae, 'fxrstor', 'M', 'fxrstor', { reg: 1, flags: 'mem np' });
+add(1, 0xae, 'ldmxcsr', 'Md', 'ldmxcsr', { reg: 2, flags: 'mem np' });
+add(1, 0xae, 'stmxcsr', 'Md', 'stmxcsr', { reg: 3, flags: 'mem np' });
+add(1, 0xae, 'xsave', 'M', 'xsave', { reg: 4, flags: 'mem np' });
+add(1, 0xae, 'xrstor', 'M', 'xrstor', { reg: 5, flags: 'mem np' });
 add(1, 0xae, 'clflush', 'M', 'nop', { reg: 7, flags: 'mem' });
-add(1, 0xae, 'lfence', '', 'nop', { modrm: 0xe8 });
+add(1, 0xae, 'lfence', '', 'nop', { modrm: 0xe8, flags: 'np' });
 add(1, 0xae, 'mfence', '', 'nop', { modrm: 0xf0 });
-add(1, 0xae, 'sfence', '', 'nop', { modrm: 0xf8 });
+add(1, 0xae, 'sfence', '', 'nop', { modrm: 0xf8, flags: 'np' });
 add(1, 0xaf, 'imul', 'Gv,Ev', 'imul2');
 add(1, 0xb0, 'cmpxchg', 'Eb,Gb', 'cmpxchg', { flags: 'lock' });
 add(1, 0xb1, 'cmpxchg', 'Ev,Gv', 'cmpxchg', { flags: 'lock' });

@@ -52,12 +52,13 @@ export class DebugInfo {
 
   /** Compile units, subprograms, variables and types from .debug_info. */
   get program(): ProgramModel {
-    return (this.programModel ??= guard(() => new ProgramModel(dwarfSectionsOf(this.elf)), 'DWARF'));
+    return (this.programModel ??= guard(() => new ProgramModel(dwarfSectionsOf(this.elf), (a) => this.elf.isAllocated(a)), 'DWARF'));
   }
 
   /** Address <-> source line queries over the line tables of all compile units. */
   get lines(): LineIndex {
-    return (this.lineIndex ??= new LineIndex(this.program.compileUnits.flatMap((cu) => (cu.lineTable ? [cu.lineTable] : []))));
+    const tables = this.program.compileUnits.flatMap((cu) => (cu.lineTable ? [cu.lineTable] : []));
+    return (this.lineIndex ??= new LineIndex(tables, (a) => this.elf.isAllocated(a)));
   }
 
   /** CFI-based unwinder over .eh_frame and .debug_frame (FDEs of both). */

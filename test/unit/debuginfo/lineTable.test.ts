@@ -62,3 +62,16 @@ test('a breakpoint on a line without code moves to the next line that has code',
   assert.equal(info.lines.resolveBreakpoint('sample.c', 10_000), undefined);
   assert.ok(info.lines.sourceFiles().includes(join(fixturesDir, 'sample.c')));
 });
+
+test('code discarded by --gc-sections (line rows at address 0) is not offered for breakpoints', (t) => {
+  const bin = buildFixture(t, 'sample.c', 'sample-gc', ['-g', '-O0', '-ffunction-sections', '-Wl,--gc-sections']);
+  if (!bin || !requireTools(t, 'llvm-dwarfdump')) return;
+  const info = DebugInfo.fromFile(bin);
+  const line = markedLine(readFileSync(join(fixturesDir, 'sample.c'), 'utf8'), 'unused');
+  const raw = parseDwarfdumpLines(runTool('llvm-dwarfdump', ['--debug-line', bin])).filter((r) => r.line === line);
+  assert.ok(raw.length > 0 && raw.every((r) => r.address < 0x100n), 'the table still lists the dropped function near address 0');
+  assert.deepEqual(info.lines.addressesForLine('sample.c', line), []);
+  assert.equal(info.lines.lookupAddress(raw[0].address), undefined);
+  assert.deepEqual(info.program.subprogramsNamed('unused_function'), []);
+  assert.equal(info.program.subprogramsNamed('compute').length, 1);
+});

@@ -85,9 +85,11 @@ function run(code: Uint8Array, fde: Fde, state: RowState, initial: RowState | un
       case 0x08: setRule(r.uleb(), { kind: 'sameValue' }); break;
       case 0x09: { const reg = r.uleb(); setRule(reg, { kind: 'register', register: r.uleb() }); break; }
       case 0x0a: stack.push(copy(state)); break;                                     // remember_state
-      case 0x0b: {                                                                   // restore_state (CFA kept)
+      case 0x0b: {                                                                   // restore_state
+        // Restores the CFA rule together with the register rules, as libgcc and binutils do.
         const saved = stack.pop();
         if (!saved) throw new DebugInfoError('malformed', 'DW_CFA_restore_state without remember_state');
+        state.cfa = saved.cfa;
         state.registers = saved.registers;
         break;
       }

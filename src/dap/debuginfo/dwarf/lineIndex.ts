@@ -31,12 +31,18 @@ export class LineIndex {
   /** path -> line -> spans, built on the first line query. */
   private byFile?: Map<string, Map<number, LineSpan[]>>;
 
-  constructor(readonly tables: readonly LineTable[]) {
+  /**
+   * `isLoaded` filters out sequences of code the linker discarded (their addresses were resolved
+   * to 0 or a tombstone): a sequence is kept only if its first address is loaded code.
+   */
+  constructor(readonly tables: readonly LineTable[], isLoaded: (address: bigint) => boolean = () => true) {
     for (const table of tables) {
       const rows = table.rows;
+      let keep = true;
       for (let i = 0; i + 1 < rows.length; i++) {
         const row = rows[i];
-        if (row.endSequence) continue;
+        if (i === 0 || rows[i - 1].endSequence) keep = isLoaded(row.address);
+        if (row.endSequence || !keep) continue;
         const next = rows[i + 1];
         if (next.address > row.address) this.spans.push({ table, row, low: row.address, high: next.address });
       }

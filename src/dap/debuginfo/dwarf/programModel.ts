@@ -66,7 +66,11 @@ export class ProgramModel {
   private readonly dies: DieIndex;
   private codeRanges?: Array<AddressRange & { subprogram: SubprogramInfo }>;
 
-  constructor(sections: DwarfSections) {
+  /**
+   * `isLoaded` tells whether an address is part of the loaded image; code and data the linker
+   * discarded (gc-sections) keep DWARF with addresses resolved to 0, which are dropped here.
+   */
+  constructor(sections: DwarfSections, private readonly isLoaded: (address: bigint) => boolean = () => true) {
     const { units, dies } = parseUnits(sections);
     this.dies = dies;
     this.types = new TypeResolver(dies);
@@ -134,7 +138,7 @@ export class ProgramModel {
     if (die.tag === DW_TAG.subprogram) this.addSubprogram(die, cu);
     else if (die.tag === DW_TAG.variable) {
       const v = this.variable(die, cu, undefined);
-      if (v?.address !== undefined) this.globals.push(v);
+      if (v?.address !== undefined && this.isLoaded(v.address)) this.globals.push(v);
     } else if (die.tag === DW_TAG.structure_type || die.tag === DW_TAG.class_type || die.tag === DW_TAG.union_type) {
       for (const c of die.children) if (c.tag === DW_TAG.subprogram) this.addSubprogram(c, cu);
     }
@@ -165,7 +169,7 @@ export class ProgramModel {
         if (!v) continue;
         if (v.scope === 'parameter') s.parameters.push(v);
         else if (v.scope === 'local') s.locals.push(v);
-        else if (v.address !== undefined) this.globals.push(v); // function-static
+        else if (v.address !== undefined && this.isLoaded(v.address)) this.globals.push(v); // function-static
       } else if (child.tag === DW_TAG.lexical_block) this.collectLocals(child, s, cu);
     }
   }
@@ -204,11 +208,11 @@ export class ProgramModel {
   private rangesOf(die: Die): AddressRange[] {
     const unit = die.unit;
     const pc = unit.pcRange(die);
-    if (pc) return pc.high > pc.low ? [pc] : [];
+    if (pc) return pc.high > pc.low && this.isLoaded(pc.low) ? [pc] : [];
     const ranges = die.attrs.get(DW_AT.ranges);
     if (!ranges) return [];
     const base = unit.addressOf(unit.root.attrs.get(DW_AT.low_pc)) ?? 0n;
-    return readRanges(unit, ranges, base).filter((r) => r.high > r.low);
+    return readRanges(unit, ranges, base).filter((r) => r.high > r.low && this.isLoaded(r.low));
   }
 
   /** Follows DW_AT_specification / DW_AT_abstract_origin to the DIE holding the declaration. */

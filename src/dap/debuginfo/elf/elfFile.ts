@@ -86,6 +86,15 @@ export class ElfFile {
     return s ? this.sectionData(s) : undefined;
   }
 
+  /**
+   * Whether an address lies in a section the image occupies at run time (SHF_ALLOC, .bss included).
+   * Always true for relocatable files, whose sections are not placed yet.
+   */
+  isAllocated(address: bigint): boolean {
+    if (this.header.type === 1) return true;
+    return this.sections.some((s) => (s.flags & 2n) !== 0n && address >= s.address && address < s.address + BigInt(s.size));
+  }
+
   /** The allocated section holding a virtual address, for reading code bytes. */
   sectionContaining(address: bigint): ElfSection | undefined {
     return this.sections.find((s) => s.type !== SHT_NOBITS && (s.flags & 2n) !== 0n

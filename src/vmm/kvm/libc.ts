@@ -26,8 +26,8 @@ export interface Libc {
   sigaction(signo: number, act: Uint8Array, old: Uint8Array | null): number;
   dlsym(handle: null, name: string): unknown;
   timerCreate(clock: number, sevp: Uint8Array, timerIdOut: Uint8Array): number;
-  timerSettime(timerId: unknown, flags: number, value: Uint8Array, old: null): number;
-  timerDelete(timerId: unknown): number;
+  timerSettime(timerId: bigint, flags: number, value: Uint8Array, old: null): number;
+  timerDelete(timerId: bigint): number;
 }
 
 export const O_RDWR = 0o2;
@@ -79,8 +79,8 @@ function bind(): Libc {
     sigaction: lib.func('int sigaction(int signo, void *act, void *old)'),
     dlsym: lib.func('void *dlsym(void *handle, const char *name)'),
     timerCreate: lib.func('int timer_create(int clock, void *sevp, void *timerid)'),
-    timerSettime: lib.func('int timer_settime(void *timerid, int flags, void *value, void *old)'),
-    timerDelete: lib.func('int timer_delete(void *timerid)'),
+    timerSettime: lib.func('int timer_settime(intptr_t timerid, int flags, void *value, void *old)'),
+    timerDelete: lib.func('int timer_delete(intptr_t timerid)'),
   };
 }
 

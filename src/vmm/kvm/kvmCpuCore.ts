@@ -1,0 +1,232 @@
+// A KVM vCPU behind the CpuCore contract the shared vCPU runner drives (engine/cpuCore.ts). run()
+// loops on KVM_RUN inside the vCPU thread and handles the common exits there (api.rst section 5):
+// port I/O and MMIO go to the device buses, interrupt windows and kick signals (KVM_EXIT_INTR)
+// return to the runner, HLT and shutdown are reported, and internal errors or failed entries
+// become KvmError with KVM's diagnostic data. KVMI events are not produced by this core: turning
+// intercepts on is refused with a KvmError so that nothing is silently not watched.
+import { CpuBus, CpuExit, CpuIntercepts, noIntercepts } from '../engine/cpuCore';
+import { KvmRegs, KvmSregs, KvmiEventMsrs, MSR } from '../x86/kvmState';
+import { walk, WalkHost, WALK_NOT_PRESENT } from '../x86/mmu';
+import { KVM_EXIT, KVM_EXIT_IO_OUT, KVM_IOCTL, KVM_RUN_OFFSET as R } from './kvmAbi';
+import { KvmError } from './kvmError';
+import { KvmVcpuFd } from './kvmVcpuFd';
+import { KickTimer } from './kickTimer';
+import { libc } from './libc';
+
+const EINTR = 4;
+const EAGAIN = 11;
+/** Exits handled inside run() before it returns to the runner (serial flush, command check). */
+const EXITS_PER_SLICE = 256;
+/** How often a natively running vCPU is kicked out of KVM_RUN to serve commands. */
+export const KICK_PERIOD_MS = 10;
+const RFLAGS_IF = 0x200n;
+const EFER_LMA = 0x400n;
+const CR0_PE = 1n;
+
+const EVENT_MSRS = [MSR.IA32_SYSENTER_CS, MSR.IA32_SYSENTER_ESP, MSR.IA32_SYSENTER_EIP, MSR.IA32_EFER, MSR.STAR, MSR.LSTAR, MSR.CSTAR, MSR.IA32_PAT, MSR.KERNEL_GS_BASE];
+
+export interface KvmRunCounters { exits: number; ioExits: number; mmioExits: number; kicks: number }
+
+export class KvmCpuCore {
+  readonly intercepts: CpuIntercepts = refusingIntercepts();
+  readonly instructions = 0;
+  readonly counters: KvmRunCounters = { exits: 0, ioExits: 0, mmioExits: 0, kicks: 0 };
+  private stopRequested = false;
+  private irqLine = false;
+  private acknowledge: (() => number) | undefined;
+  private readonly pendingVectors: number[] = [];
+  private kick: KickTimer | undefined;
+
+  constructor(private readonly vcpu: KvmVcpuFd, private readonly bus: CpuBus) {}
+
+  run(_maxInstructions: number): CpuExit {
+    this.kick ??= new KickTimer();
+    this.kick.start(KICK_PERIOD_MS);
+    try {
+      return this.runLoop();
+    } finally {
+      this.kick.stop();
+    }
+  }
+
+  private runLoop(): CpuExit {
+    const c = libc();
+    const v = this.vcpu.runView;
+    for (let handled = 0; handled < EXITS_PER_SLICE; handled++) {
+      if (this.stopRequested) { this.stopRequested = false; return { kind: 'stopRequested' }; }
+      this.offerInterrupt();
+      const rc = c.ioctlInt(this.vcpu.fd, KVM_IOCTL.KVM_RUN, 0);
+      this.counters.exits++;
+      if (rc < 0) {
+        const errno = c.koffi.errno();
+        if (errno === EINTR || errno === EAGAIN) { this.counters.kicks++; return { kind: 'budget' }; }
+        throw new KvmError('ioctl', `KVM_RUN failed: ${c.strerror(errno)} (errno ${errno})`, errno);
+      }
+      const reason = v.getUint32(R.exit_reason, true);
+      switch (reason) {
+        case KVM_EXIT.IO: this.portIo(); break;
+        case KVM_EXIT.MMIO: this.mmio(); break;
+        case KVM_EXIT.IRQ_WINDOW_OPEN: case KVM_EXIT.INTR: break;
+        case KVM_EXIT.HLT: return { kind: 'hlt' };
+        case KVM_EXIT.SHUTDOWN: return { kind: 'shutdown', reason: 'triple fault (KVM_EXIT_SHUTDOWN)' };
+        case KVM_EXIT.SYSTEM_EVENT: return { kind: 'shutdown', reason: `KVM system event ${v.getUint32(R.system_event_type, true)}` };
+        case KVM_EXIT.INTERNAL_ERROR: throw this.internalError();
+        case KVM_EXIT.FAIL_ENTRY:
+          throw new KvmError('badExit', `KVM_EXIT_FAIL_ENTRY: hardware entry failure reason 0x${v.getBigUint64(R.fail_entry_hardware_entry_failure_reason, true).toString(16)}`);
+        default: throw new KvmError('badExit', `KVM_RUN returned exit reason ${reason}, which this VMM does not handle`);
+      }
+    }
+    return { kind: 'budget' };
+  }
+
+  /** KVM_EXIT_IO: `count` items of `size` bytes at data_offset in kvm_run (string I/O uses count > 1). */
+  private portIo(): void {
+    this.counters.ioExits++;
+    const v = this.vcpu.runView;
+    const size = v.getUint8(R.io_size) as 1 | 2 | 4;
+    const port = v.getUint16(R.io_port, true);
+    const count = v.getUint32(R.io_count, true);
+    let at = Number(v.getBigUint64(R.io_data_offset, true));
+    const out = v.getUint8(R.io_direction) === KVM_EXIT_IO_OUT;
+    for (let i = 0; i < count; i++, at += size) {
+      if (out) this.bus.ioWrite(port, size, size === 1 ? v.getUint8(at) : size === 2 ? v.getUint16(at, true) : v.getUint32(at, true));
+      else {
+        const value = this.bus.ioRead(port, size);
+        if (size === 1) v.setUint8(at, value); else if (size === 2) v.setUint16(at, value, true); else v.setUint32(at, value, true);
+      }
+    }
+  }
+
+  /** KVM_EXIT_MMIO: a guest-physical access outside every memory slot. */
+  private mmio(): void {
+    this.counters.mmioExits++;
+    const v = this.vcpu.runView;
+    const gpa = Number(v.getBigUint64(R.mmio_phys_addr, true));
+    const len = v.getUint32(R.mmio_len, true) as 1 | 2 | 4 | 8;
+    if (v.getUint8(R.mmio_is_write)) {
+      let value = 0n;
+      for (let i = len - 1; i >= 0; i--) value = (value << 8n) | BigInt(v.getUint8(R.mmio_data + i));
+      this.bus.mmioWrite(gpa, len, value);
+    } else {
+      let value = this.bus.mmioRead(gpa, len);
+      for (let i = 0; i < len; i++, value >>= 8n) v.setUint8(R.mmio_data + i, Number(value & 0xffn));
+    }
+  }
+
+  private internalError(): KvmError {
+    const v = this.vcpu.runView;
+    const sub = v.getUint32(R.internal_suberror, true);
+    const n = Math.min(v.getUint32(R.internal_ndata, true), 16);
+    const data = Array.from({ length: n }, (_, i) => `0x${v.getBigUint64(R.internal_data + 8 * i, true).toString(16)}`);
+    const what = sub === 1 ? 'KVM\'s instruction emulator failed' : `suberror ${sub}`;
+    let rip = '';
+    try { rip = ` at rip 0x${this.vcpu.getRegs().rip.toString(16)}`; } catch { /* registers unreadable */ }
+    return new KvmError('badExit', `KVM_EXIT_INTERNAL_ERROR: ${what}${rip}${n ? ` (data ${data.join(' ')})` : ''}`);
+  }
+
+  /**
+   * Without an in-kernel irqchip, user space injects external interrupts: with KVM_INTERRUPT when
+   * kvm_run says the guest can take one now, else by asking for an interrupt-window exit.
+   */
+  private offerInterrupt(): void {
+    const v = this.vcpu.runView;
+    const wanted = this.pendingVectors.length > 0 || this.irqLine;
+    if (!wanted) { v.setUint8(R.request_interrupt_window, 0); return; }
+    if (v.getUint8(R.ready_for_interrupt_injection) && v.getUint8(R.if_flag)) {
+      const vector = this.pendingVectors.shift() ?? this.acknowledge?.();
+      if (vector !== undefined) this.vcpu.interrupt(vector);
+      v.setUint8(R.request_interrupt_window, 0);
+    } else {
+      v.setUint8(R.request_interrupt_window, 1);
+    }
+  }
+
+  requestStop(): void { this.stopRequested = true; }
+  resume(): void { /* this core raises no events, so there is nothing to resume */ }
+
+  getRegs(): KvmRegs { return this.vcpu.getRegs(); }
+  setRegs(regs: KvmRegs): void { this.vcpu.setRegs(regs); }
+  getSregs(): KvmSregs { return this.vcpu.getSregs(); }
+  setSregs(sregs: KvmSregs): void { this.vcpu.setSregs(sregs); }
+  getMsr(index: number): bigint | undefined { return this.vcpu.getMsrs([index]).get(index); }
+  setMsr(index: number, value: bigint): boolean { return this.vcpu.setMsrs([{ index, data: value }]) === 1; }
+
+  getEventMsrs(): KvmiEventMsrs {
+    const m = this.vcpu.getMsrs(EVENT_MSRS);
+    const g = (i: number) => m.get(i) ?? 0n;
+    return {
+      sysenter_cs: g(MSR.IA32_SYSENTER_CS), sysenter_esp: g(MSR.IA32_SYSENTER_ESP), sysenter_eip: g(MSR.IA32_SYSENTER_EIP),
+      efer: g(MSR.IA32_EFER), star: g(MSR.STAR), lstar: g(MSR.LSTAR), cstar: g(MSR.CSTAR), pat: g(MSR.IA32_PAT), shadow_gs: g(MSR.KERNEL_GS_BASE),
+    };
+  }
+
+  getXcr0(): bigint { return this.vcpu.getXcr0(); }
+  getXsave(): Uint8Array { return this.vcpu.getXsave(); }
+  setXsave(buf: Uint8Array): void { this.vcpu.setXsave(buf); }
+
+  /** KVMI mode: 8 in 64-bit code (EFER.LMA and CS.L), 4 in 32-bit protected mode (CS.D), else 2. */
+  mode(): 2 | 4 | 8 {
+    const s = this.vcpu.getSregs();
+    if ((s.efer & EFER_LMA) && s.cs.l) return 8;
+    return (s.cr0 & CR0_PE) && s.cs.db ? 4 : 2;
+  }
+
+  /** Guest page walk (SDM Vol. 3A chapter 4) over guest RAM, without setting accessed/dirty bits. */
+  translate(gva: bigint): bigint | undefined {
+    const s = this.vcpu.getSregs();
+    const ram = this.bus.ram;
+    const dv = new DataView(ram.buffer, ram.byteOffset, ram.byteLength);
+    const host: WalkHost = {
+      cr0: Number(s.cr0 & 0xffffffffn), cr3: Number(s.cr3), cr4: Number(s.cr4 & 0xffffffffn), efer: Number(s.efer & 0xffffffffn),
+      ptRead32: (gpa) => (gpa >= 0 && gpa + 4 <= ram.length ? dv.getUint32(gpa, true) : 0),
+      ptWrite32: () => { throw new KvmError('badArgument', 'translate() must not write page tables'); },
+    };
+    const lin = BigInt.asIntN(64, gva);
+    const out = { phys: 0, perms: 0 };
+    if (walk(host, Number(lin), false, out, true) === WALK_NOT_PRESENT) return undefined;
+    return BigInt(out.phys);
+  }
+
+  injectException(vector: number): void {
+    throw new KvmError('badArgument', `injecting exception ${vector} is not supported by the KVM engine yet (needs KVM_SET_VCPU_EVENTS)`);
+  }
+
+  raiseInterrupt(vector: number): void { this.pendingVectors.push(vector); }
+
+  setIrqLine(asserted: boolean, acknowledge?: () => number): void {
+    this.irqLine = asserted;
+    if (acknowledge) this.acknowledge = acknowledge;
+  }
+
+  /** True when an interrupt is waiting and the guest had IF set at the last exit (kvm_run.if_flag). */
+  interruptDeliverable(): boolean {
+    return (this.irqLine || this.pendingVectors.length > 0) && (this.vcpu.getRegs().rflags & RFLAGS_IF) !== 0n;
+  }
+
+  /** KVM executes from guest RAM directly: there is no decoded-code cache to drop. */
+  memoryWritten(): void {}
+  /** Page access restrictions are refused by KvmVm.setPageAccess, so there is nothing to apply. */
+  accessChanged(): void {}
+
+  reset(): void { throw new KvmError('badArgument', 'resetting a vCPU is not supported by the KVM engine'); }
+
+  /** Deletes the kick timer and closes the vCPU. */
+  dispose(): void {
+    this.kick?.dispose();
+    this.vcpu.close();
+  }
+}
+
+/** An intercept set whose flags cannot be turned on: this core cannot deliver KVMI events yet. */
+function refusingIntercepts(): CpuIntercepts {
+  const base = noIntercepts();
+  const refuse = (name: string) => { throw new KvmError('badArgument', `the KVM engine cannot deliver KVMI ${name} events yet; use the emulator engine`); };
+  const result = {} as CpuIntercepts;
+  for (const key of ['pf', 'breakpoint', 'hypercall', 'descriptor', 'xsetbv', 'singlestep'] as const) {
+    Object.defineProperty(result, key, { enumerable: true, get: () => false, set: (on: boolean) => { if (on) refuse(key); } });
+  }
+  for (const key of ['crWrite', 'msrWrite'] as const) {
+    Object.defineProperty(result, key, { enumerable: true, get: () => base[key], set: (s: Set<number>) => { if (s.size > 0) refuse(key === 'crWrite' ? 'CR-write' : 'MSR-write'); } });
+  }
+  return result;
+}

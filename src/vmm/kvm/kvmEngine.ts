@@ -1,0 +1,224 @@
+// The KVM engine: a VM on Linux /dev/kvm (api.rst 4.2 KVM_CREATE_VM, 4.35 memory slots), guest RAM
+// in a memfd mapped twice (guestMemory.ts), one worker thread per vCPU (kvmVcpuWorker.ts) running
+// KVM_RUN under the shared VcpuRunner, and the VMM-core side of the Vm interface. The first vCPU to
+// end ends the VM, as in the software engine. No in-kernel irqchip is created: the legacy PIC model
+// of the boot vCPU injects external interrupts with KVM_INTERRUPT.
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { Engine, EngineError, EngineStats, PageAccessEntry, PAGE_ACCESS_ALL, Vm, VmConfig } from '../engine/engine';
+import { validateVmConfig } from '../engine/emulatorEngine';
+import { EmulatorVcpu } from '../engine/emulatorVcpu';
+import { VcpuMessage } from '../engine/messages';
+import { controlBytes } from '../engine/sharedControl';
+import { replyProblem, VcpuEvent } from '../engine/vcpuEvents';
+import { VmStopReason } from '../engine/vmStop';
+import { GuestMemory } from './guestMemory';
+import { KVM_API_VERSION, KVM_IOCTL } from './kvmAbi';
+import { KvmRunCounters } from './kvmCpuCore';
+import { KvmError } from './kvmError';
+import { encodeMemoryRegion } from './kvmStructs';
+import { KvmVcpuWorkerData, KvmWorkerMessage } from './kvmWorkerData';
+import { check, libc, O_CLOEXEC, O_RDWR } from './libc';
+
+/** Three pages below 4 GiB that VMX needs for real-mode support (api.rst 4.44, 4.60); unused on SVM/PVM. */
+const TSS_ADDR = 0xfffbd000;
+const IDENTITY_MAP_ADDR = 0xfffbc000n;
+
+/** How to start a KVM vCPU thread: the bundled dist/kvmVcpuWorker.js, or the .ts source under tsx. */
+function workerEntry(): { script: string; eval: boolean } {
+  if (!__filename.endsWith('.ts')) return { script: join(__dirname, 'kvmVcpuWorker.js'), eval: false };
+  const tsx = require.resolve('tsx/cjs');
+  const entry = join(__dirname, 'kvmVcpuWorker.ts');
+  return { script: `require(${JSON.stringify(tsx)}); require(${JSON.stringify(entry)});`, eval: true };
+}
+
+export class KvmEngine implements Engine {
+  readonly name = 'kvm' as const;
+
+  constructor(private readonly devicePath = '/dev/kvm') {}
+
+  async createVm(config: VmConfig): Promise<Vm> {
+    validateVmConfig(config);
+    let c;
+    try { c = libc(); } catch (e) { throw new EngineError('notAvailable', (e as Error).message); }
+    const kvmFd = c.open(this.devicePath, O_RDWR | O_CLOEXEC, 0);
+    if (kvmFd < 0) throw new EngineError('notAvailable', `cannot open ${this.devicePath}: ${c.strerror(c.koffi.errno())}`);
+    const version = c.ioctlInt(kvmFd, KVM_IOCTL.KVM_GET_API_VERSION, 0);
+    if (version !== KVM_API_VERSION) {
+      c.close(kvmFd);
+      throw new EngineError('notAvailable', `${this.devicePath} reports KVM API version ${version}, not ${KVM_API_VERSION}`);
+    }
+    const vm = new KvmVm(config, kvmFd);
+    await vm.ready;
+    return vm;
+  }
+}
+
+export class KvmVm implements Vm {
+  readonly engine = 'kvm' as const;
+  readonly ram: Uint8Array;
+  readonly vcpus: EmulatorVcpu[] = [];
+  readonly finished: Promise<VmStopReason>;
+  /** Resolves once every vCPU thread has created its vCPU; rejects with the first setup failure. */
+  readonly ready: Promise<void>;
+  private readonly vmFd: number;
+  private readonly memory: GuestMemory;
+  private readonly control: Int32Array;
+  private readonly workers: Worker[] = [];
+  private eventHandler: ((e: VcpuEvent) => void) | undefined;
+  private stopReason: VmStopReason | undefined;
+  private running = 0;
+  private eventSeq = 0;
+  private resolveFinished!: (r: VmStopReason) => void;
+  private readonly totals = { runnerSlices: 0, events: 0 };
+  private readonly kvm: KvmRunCounters = { exits: 0, ioExits: 0, mmioExits: 0, kicks: 0 };
+
+  constructor(private readonly config: VmConfig, private readonly kvmFd: number) {
+    const c = libc();
+    this.vmFd = check(c.ioctlInt(kvmFd, KVM_IOCTL.KVM_CREATE_VM, 0), 'vmSetup', 'KVM_CREATE_VM');
+    check(c.ioctlInt(this.vmFd, KVM_IOCTL.KVM_SET_TSS_ADDR, TSS_ADDR), 'vmSetup', 'KVM_SET_TSS_ADDR');
+    const idMap = new Uint8Array(8);
+    new DataView(idMap.buffer).setBigUint64(0, IDENTITY_MAP_ADDR, true);
+    check(c.ioctlPtr(this.vmFd, KVM_IOCTL.KVM_SET_IDENTITY_MAP_ADDR, idMap), 'vmSetup', 'KVM_SET_IDENTITY_MAP_ADDR');
+    this.memory = new GuestMemory(config.memoryBytes);
+    check(c.ioctlPtr(this.vmFd, KVM_IOCTL.KVM_SET_USER_MEMORY_REGION, encodeMemoryRegion({
+      slot: 0, flags: 0, guestPhysAddr: 0n, memorySize: BigInt(config.memoryBytes), userspaceAddr: this.memory.kvmMapping.address,
+    })), 'vmSetup', 'KVM_SET_USER_MEMORY_REGION (slot 0, guest RAM)');
+    this.ram = this.memory.vmmMapping.bytes;
+    const controlBuffer = new SharedArrayBuffer(controlBytes(config.vcpus));
+    this.control = new Int32Array(controlBuffer);
+    this.finished = new Promise((resolve) => { this.resolveFinished = resolve; });
+    const entry = workerEntry();
+    const readiness: Promise<void>[] = [];
+    for (let index = 0; index < config.vcpus; index++) {
+      const workerData: KvmVcpuWorkerData = {
+        index, kvmFd, vmFd: this.vmFd, memfd: this.memory.memfd, memoryBytes: config.memoryBytes, control: controlBuffer,
+        ownsDevices: index === 0, debugDevices: config.debugDevices ?? false,
+      };
+      const worker = new Worker(entry.script, { eval: entry.eval, workerData, stdout: false, stderr: false });
+      const vcpu = new EmulatorVcpu(index, worker, this.control);
+      readiness.push(new Promise((resolve, reject) => {
+        worker.on('message', (m: VcpuMessage | KvmWorkerMessage) => {
+          if (m.type === 'kvmReady') resolve();
+          else if (m.type === 'kvmSetupFailed') {
+            reject(new EngineError('notAvailable', `vCPU ${index}: ${m.message}`));
+            this.end({ kind: 'error', message: m.message, vcpu: index });
+          } else this.onMessage(vcpu, m);
+        });
+        worker.on('error', (e) => { reject(e); this.end({ kind: 'error', message: e.message, vcpu: index }); });
+      }));
+      worker.on('exit', () => this.onWorkerExit(vcpu));
+      this.workers.push(worker);
+      this.vcpus.push(vcpu);
+      this.running++;
+    }
+    this.ready = Promise.all(readiness).then(() => undefined, async (e) => { await this.finished; throw e; });
+  }
+
+  start(options: { paused?: boolean } = {}): void {
+    for (const v of this.vcpus) v.command({ op: 'start', paused: options.paused ?? false }).catch(() => {});
+  }
+
+  onEvent(handler: (event: VcpuEvent) => void): void { this.eventHandler = handler; }
+
+  serialInput(bytes: Uint8Array): void {
+    this.vcpus[0].command({ op: 'serialInput', bytes }).catch(() => {});
+  }
+
+  readGuest(gpa: number, length: number): Uint8Array {
+    this.checkRange(gpa, length);
+    return this.ram.slice(gpa, gpa + length);
+  }
+
+  /**
+   * Writes through the VMM's mapping of the memfd. KVM runs guest code straight from RAM, so code
+   * changes take effect at once; a PVM host's shadow page tables do not see writes to guest page
+   * tables made this way until the guest reloads CR3 or invalidates the entry.
+   */
+  writeGuest(gpa: number, bytes: Uint8Array): void {
+    this.checkRange(gpa, bytes.length);
+    this.ram.set(bytes, gpa);
+  }
+
+  /** Only "everything allowed" is accepted: restricting guest accesses needs the hybrid engine. */
+  setPageAccess(entries: readonly PageAccessEntry[]): void {
+    for (const e of entries) {
+      if (e.gpa < 0n || e.gpa >= BigInt(this.ram.length)) throw new EngineError('badAddress', `gpa 0x${e.gpa.toString(16)} is not guest RAM`);
+      if (e.access !== PAGE_ACCESS_ALL) {
+        throw new EngineError('notAvailable', `the KVM engine cannot restrict page access yet (gpa 0x${e.gpa.toString(16)}, access ${e.access}); use the emulator engine for watchpoints`);
+      }
+    }
+  }
+
+  getPageAccess(gpa: bigint): number {
+    if (gpa < 0n || gpa >= BigInt(this.ram.length)) throw new EngineError('badAddress', `gpa 0x${gpa.toString(16)} is not guest RAM`);
+    return PAGE_ACCESS_ALL;
+  }
+
+  async stop(): Promise<void> {
+    this.end({ kind: 'stopped' });
+    await this.finished;
+  }
+
+  /** exits = KVM_RUN returns (every exit, including kicks); instructions are not counted by KVM. */
+  stats(): EngineStats { return { engine: 'kvm', instructions: 0, exits: this.kvm.exits, events: this.totals.events }; }
+
+  /** KVM exit counts by kind, summed over vCPUs (complete once `finished` has resolved). */
+  kvmCounters(): KvmRunCounters { return { ...this.kvm }; }
+
+  private checkRange(gpa: number, length: number): void {
+    if (!Number.isSafeInteger(gpa) || gpa < 0 || length < 0 || gpa + length > this.ram.length) {
+      throw new EngineError('badAddress', `guest-physical range 0x${gpa.toString(16)}+${length} lies outside RAM (0x${this.ram.length.toString(16)} bytes)`);
+    }
+  }
+
+  private onMessage(vcpu: EmulatorVcpu, m: VcpuMessage | KvmWorkerMessage): void {
+    switch (m.type) {
+      case 'response': if (m.ok) vcpu.settle(m.id, true, m.value); else vcpu.settle(m.id, false, undefined, m.error); break;
+      case 'serial': this.config.serialOutput?.(m.bytes); break;
+      case 'event': this.deliverEvent(vcpu, m); break;
+      case 'stats': this.totals.runnerSlices += m.stats.exits; this.totals.events += m.stats.events; break;
+      case 'kvmCounters':
+        for (const k of Object.keys(this.kvm) as (keyof KvmRunCounters)[]) this.kvm[k] += m.counters[k];
+        break;
+      case 'ended': this.end(m.reason); break;
+      default: break;
+    }
+  }
+
+  private deliverEvent(vcpu: EmulatorVcpu, m: Extract<VcpuMessage, { type: 'event' }>): void {
+    let answered = false;
+    const event = {
+      ...m.exit, vcpu: vcpu.index, seq: ++this.eventSeq, arch: m.arch,
+      reply: (action, data) => {
+        const problem = replyProblem(m.exit.kind, action, data);
+        if (problem) throw new EngineError('badReply', problem);
+        if (answered) throw new EngineError('badReply', `event ${event.seq} (${m.exit.kind} on vCPU ${vcpu.index}) was already answered`);
+        answered = true;
+        vcpu.command({ op: 'reply', seq: m.seq, action, data }).catch(() => {});
+      },
+    } as VcpuEvent;
+    if (this.eventHandler) this.eventHandler(event);
+    else event.reply('continue', 'oldValue' in m.exit ? { newValue: m.exit.newValue } : undefined);
+  }
+
+  private end(reason: VmStopReason): void {
+    if (this.stopReason) return;
+    this.stopReason = reason;
+    for (const v of this.vcpus) v.command({ op: 'stop' }).catch(() => {});
+    setTimeout(() => { for (const w of this.workers) void w.terminate(); }, 2000).unref();
+  }
+
+  /** When the last thread is gone: release the VM and the KVM-side RAM mapping, then resolve. */
+  private onWorkerExit(vcpu: EmulatorVcpu): void {
+    vcpu.markEnded();
+    if (--this.running > 0) return;
+    const c = libc();
+    c.close(this.vmFd);
+    c.close(this.kvmFd);
+    this.memory.releaseKvmSide();
+    this.resolveFinished(this.stopReason ?? { kind: 'error', message: 'all vCPU threads exited without a stop reason' });
+  }
+}
+
+export { KvmError };

@@ -1,0 +1,49 @@
+// Entry file of a KVM vCPU thread (bundled to dist/kvmVcpuWorker.js): creates the vCPU on the VM
+// file descriptor it is given, maps guest RAM from the memfd for its own use (page walks, devices),
+// builds the buses (vCPU 0 owns the legacy devices: COM1, exit port 0xf4, PIC, PIT ...) and hands
+// a KvmCpuCore to the same VcpuRunner the software engine uses, so commands, pause and the
+// state machine behave identically on both engines. Sends its KVM exit counters before ending.
+import { parentPort, workerData } from 'node:worker_threads';
+import { CpuCore } from '../engine/cpuCore';
+import { WorkerChannel } from '../engine/vcpuChannel';
+import { VcpuRunner } from '../engine/vcpuRunner';
+import { makeCpuBus } from '../machine/cpuBus';
+import { LegacyDeviceHost } from '../machine/deviceHost';
+import { emptyBuses } from '../machine/legacyDevices';
+import { GuestMapping, mapGuestMemory, unmapGuestMemory } from './guestMemory';
+import { KvmCpuCore } from './kvmCpuCore';
+import { KvmVcpuFd } from './kvmVcpuFd';
+import { KvmVcpuWorkerData, KvmWorkerMessage } from './kvmWorkerData';
+
+function main(data: KvmVcpuWorkerData): void {
+  const port = parentPort!;
+  const channel = new WorkerChannel(port, data.control, data.index);
+  const log = data.debugDevices
+    ? (bus: string, dir: string, address: number, size: number, value?: number) =>
+      process.stderr.write(`vcpu${data.index}: unclaimed ${bus} ${dir} 0x${address.toString(16)}/${size}${value === undefined ? '' : ` = 0x${value.toString(16)}`}\n`)
+    : undefined;
+  let core: KvmCpuCore;
+  let mapping: GuestMapping;
+  try {
+    mapping = mapGuestMemory(data.memfd, data.memoryBytes);
+    const ram = mapping.bytes;
+    const host = data.ownsDevices ? new LegacyDeviceHost((m) => channel.send(m), log) : undefined;
+    const buses = host ? host.devices : emptyBuses(log);
+    core = new KvmCpuCore(new KvmVcpuFd(data.kvmFd, data.vmFd, data.index), makeCpuBus(ram, buses.portBus, buses.mmioBus));
+    const cpu = core as unknown as CpuCore;
+    host?.attach(cpu);
+    const ready: KvmWorkerMessage = { type: 'kvmReady' };
+    port.postMessage(ready);
+    new VcpuRunner(data.index, cpu, channel, host).run();
+  } catch (e) {
+    const failed: KvmWorkerMessage = { type: 'kvmSetupFailed', message: e instanceof Error ? e.message : String(e) };
+    port.postMessage(failed);
+    return;
+  }
+  const counters: KvmWorkerMessage = { type: 'kvmCounters', counters: { ...core.counters } };
+  port.postMessage(counters);
+  core.dispose();
+  unmapGuestMemory(mapping);
+}
+
+main(workerData as KvmVcpuWorkerData);

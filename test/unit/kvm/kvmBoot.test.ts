@@ -1,0 +1,76 @@
+// Booting the test guests on /dev/kvm through KvmEngine: COM1 output and exit status must equal the
+// manifest (the QEMU TCG reference). Covers PVH entry, port I/O to the UART and the exit port,
+// ring-3 code run natively, and pausing a vCPU that runs guest code without exits (kick timer).
+// Skips with the probe's reason where /dev/kvm is absent or unusable.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { KvmEngine } from '../../../src/vmm/kvm/kvmEngine';
+import { probeHost } from '../../../src/vmm/kvm/hostProbe';
+import { createMachine } from '../../../src/vmm/machine/machine';
+import { VmStopReason } from '../../../src/vmm/engine/vmStop';
+import { ensureGuestsBuilt, guestDescription, guestPath, guestToolchainMissing } from '../../support/guests';
+
+const probe = probeHost();
+
+function unavailable(): string | undefined {
+  if (!probe.usable) return `KVM is not usable here: ${probe.reason}`;
+  return guestToolchainMissing();
+}
+
+async function boot(name: string): Promise<{ stdout: string; stop: VmStopReason }> {
+  ensureGuestsBuilt();
+  let stdout = '';
+  const machine = await createMachine({
+    engine: new KvmEngine(), guest: readFileSync(guestPath(name)), memoryMiB: 32, cpus: 1,
+    serialOutput: (b) => { stdout += Buffer.from(b).toString('latin1'); },
+  });
+  await machine.start();
+  const stop = await machine.vm.finished;
+  return { stdout, stop };
+}
+
+for (const name of ['hello', 'user-mode-ud2', 'bench-user-ud2-small']) {
+  test(`${name} prints the manifest output and exits with its code on KVM`, async (t) => {
+    const why = unavailable();
+    if (why) { t.skip(why); return; }
+    const expected = guestDescription(name);
+    const { stdout, stop } = await boot(name);
+    assert.equal(stdout, expected.expectedStdout);
+    assert.deepEqual(stop, { kind: 'exitPort', status: expected.expectedExitCode });
+  });
+}
+
+test('on a PVM host, INT 0x80 from ring 3 reaches the guest as #UD (why the *-ud2 guests exist)', async (t) => {
+  const why = unavailable() ?? (probe.backend !== 'pvm' ? `this host's KVM is ${probe.backend}, not PVM` : undefined);
+  if (why) { t.skip(why); return; }
+  const { stdout, stop } = await boot('user-mode');
+  assert.match(stdout, /^user-mode: entering ring 3\ntrap: vector 6 \(#UD\)\n/);
+  assert.deepEqual(stop, { kind: 'exitPort', status: 112 });
+});
+
+test('a vCPU running ring-3 code without exits can be paused, inspected and resumed', async (t) => {
+  const why = unavailable();
+  if (why) { t.skip(why); return; }
+  ensureGuestsBuilt();
+  let stdout = '';
+  const machine = await createMachine({
+    engine: new KvmEngine(), guest: readFileSync(guestPath('bench-user-ud2')), memoryMiB: 32, cpus: 1,
+    serialOutput: (b) => { stdout += Buffer.from(b).toString('latin1'); },
+  });
+  await machine.start();
+  const vcpu = machine.vm.vcpus[0];
+  // Wait until the guest is in ring 3 (CS.DPL = 3): the workload then runs for about a second.
+  let sregs = await vcpu.getSregs();
+  while (sregs.cs.dpl !== 3 && machine.vm.vcpus[0].state === 'running') sregs = await vcpu.getSregs();
+  await vcpu.pause();
+  assert.equal(vcpu.state, 'paused');
+  const regs = await vcpu.getRegs();
+  assert.equal((await vcpu.getSregs()).cs.dpl, 3);
+  assert.equal(await vcpu.mode(), 8);
+  assert.equal(await vcpu.translate(regs.rip), regs.rip, 'the guest identity-maps its code');
+  await vcpu.unpause();
+  const stop = await machine.vm.finished;
+  assert.equal(stdout, guestDescription('bench-user-ud2').expectedStdout);
+  assert.deepEqual(stop, { kind: 'exitPort', status: 0 });
+});

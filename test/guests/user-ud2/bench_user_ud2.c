@@ -27,8 +27,6 @@ int main(const void *start_info)
 	print_dec(ITERATIONS);
 	print(" checksum=");
 	print_hex(checksum);
-	print(" back from cpl ");
-	print_dec(ud2_ring3_return_cs & 3);
 	putchar('\n');
 	return 0;
 }

@@ -2,7 +2,10 @@
 // the (attribute, form[, implicit constant]) list that shapes each DIE in .debug_info.
 import { ByteReader } from '../byteReader';
 import { DebugInfoError } from '../errors';
-import { DW_FORM } from './constants';
+import * as constants from './constants';
+
+// Copied into local bindings once: unbundled CommonJS would otherwise call a getter per use.
+const { DW_FORM } = constants;
 
 export interface AttributeSpec {
   attribute: number;

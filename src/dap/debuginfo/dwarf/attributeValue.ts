@@ -3,9 +3,12 @@
 // stay as indexes here: they need the unit's *_base attributes, resolved later by DwarfUnit.
 import { ByteReader, stringAt } from '../byteReader';
 import { DebugInfoError } from '../errors';
-import { DW_FORM } from './constants';
+import * as constants from './constants';
 import type { AttributeSpec } from './abbrev';
 import type { DwarfSections } from './dwarfSections';
+
+// Copied into local bindings once: unbundled CommonJS would otherwise call a getter per use.
+const { DW_FORM } = constants;
 
 export type AttributeValue =
   | { kind: 'address'; value: bigint }

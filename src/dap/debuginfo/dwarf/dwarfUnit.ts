@@ -5,8 +5,11 @@ import { ByteReader, stringAt } from '../byteReader';
 import { DebugInfoError } from '../errors';
 import { parseAbbrevTable, type AbbrevTable } from './abbrev';
 import { readAttributeValue, type AttributeValue, type FormContext } from './attributeValue';
-import { DW_AT, DW_UT_compile, DW_UT_partial, DW_UT_skeleton, DW_UT_split_compile, DW_UT_split_type, DW_UT_type } from './constants';
+import * as constants from './constants';
 import type { DwarfSections } from './dwarfSections';
+
+// Copied into local bindings once: unbundled CommonJS would otherwise call a getter per use.
+const { DW_AT, DW_UT_compile, DW_UT_partial, DW_UT_skeleton, DW_UT_split_compile, DW_UT_split_type, DW_UT_type } = constants;
 
 export interface Die {
   offset: number;

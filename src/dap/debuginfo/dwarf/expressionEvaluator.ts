@@ -3,7 +3,10 @@
 // the arithmetic/logical/comparison operators (e.g. the PLT CFA rule "rsp+8+((rip&15)>=11)*8").
 import { ByteReader } from '../byteReader';
 import { DebugInfoError } from '../errors';
-import { DW_OP } from './locationExpression';
+import * as locationExpression from './locationExpression';
+
+// Copied into a local binding once: unbundled CommonJS would otherwise call a getter per use.
+const { DW_OP } = locationExpression;
 
 export type ReadMemory = (address: bigint, size: 4 | 8) => bigint | undefined | Promise<bigint | undefined>;
 

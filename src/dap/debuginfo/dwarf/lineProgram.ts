@@ -4,8 +4,11 @@
 import { ByteReader } from '../byteReader';
 import { DebugInfoError } from '../errors';
 import { readAttributeValue, type FormContext } from './attributeValue';
-import { DW_LNCT, DW_LNE, DW_LNS } from './constants';
+import * as constants from './constants';
 import type { DwarfSections } from './dwarfSections';
+
+// Copied into local bindings once: unbundled CommonJS would otherwise call a getter per use.
+const { DW_LNCT, DW_LNE, DW_LNS } = constants;
 
 export interface LineFile {
   /** Full path: directory joined with the name, made absolute against the compilation directory. */

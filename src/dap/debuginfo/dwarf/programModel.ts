@@ -2,7 +2,7 @@
 // subprograms (DW_TAG_subprogram, section 3.3), global/static and local variables and parameters
 // (DW_TAG_variable / DW_TAG_formal_parameter, section 4.1) with types, declaration positions and
 // locations. Follows DW_AT_specification / DW_AT_abstract_origin for names and declarations.
-import { DW_AT, DW_TAG } from './constants';
+import * as constants from './constants';
 import type { AttributeValue } from './attributeValue';
 import { parseUnits, type Die, type DieIndex, type DwarfUnit } from './dwarfUnit';
 import type { DwarfSections } from './dwarfSections';
@@ -10,6 +10,9 @@ import { parseLineTable, type LineTable } from './lineProgram';
 import { classifyLocation, type Location } from './locationExpression';
 import { readLocationList, readRanges, type AddressRange, type LocationListEntry } from './rangeLists';
 import { TypeResolver, type TypeInfo } from './typeInfo';
+
+// Copied into local bindings once: unbundled CommonJS would otherwise call a getter per use.
+const { DW_AT, DW_TAG } = constants;
 
 export interface CompileUnitInfo {
   name: string;

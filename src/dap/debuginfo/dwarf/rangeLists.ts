@@ -4,8 +4,11 @@
 import { ByteReader } from '../byteReader';
 import { DebugInfoError } from '../errors';
 import type { AttributeValue } from './attributeValue';
-import { DW_LLE, DW_RLE } from './constants';
+import * as constants from './constants';
 import type { DwarfUnit } from './dwarfUnit';
+
+// Copied into local bindings once: unbundled CommonJS would otherwise call a getter per use.
+const { DW_LLE, DW_RLE } = constants;
 
 export interface AddressRange { low: bigint; high: bigint }
 export interface LocationListEntry extends AddressRange { expression: Uint8Array }

@@ -1,8 +1,11 @@
 // Type descriptions built from type DIEs (DWARF 5 section 5): base, pointer, array (with
 // subrange bounds/counts), struct/union/class (members with DW_AT_data_member_location), typedef,
 // qualifiers and enums, with byte sizes. Resolved lazily and cached, so recursive types terminate.
-import { DW_AT, DW_TAG } from './constants';
+import * as constants from './constants';
 import type { Die, DieIndex } from './dwarfUnit';
+
+// Copied into local bindings once: unbundled CommonJS would otherwise call a getter per use.
+const { DW_AT, DW_TAG } = constants;
 
 export type TypeKind = 'base' | 'pointer' | 'array' | 'struct' | 'union' | 'class' | 'enum' | 'typedef'
   | 'const' | 'volatile' | 'restrict' | 'atomic' | 'function' | 'void' | 'other';

@@ -152,7 +152,6 @@ class EmulatorVm implements Vm {
         this.totals.events += m.stats.events;
         break;
       case 'ended': this.end(m.reason); break;
-      case 'paused': break;
     }
   }
 

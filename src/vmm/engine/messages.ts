@@ -38,7 +38,6 @@ export type VcpuMessage =
   | { type: 'response'; id: number; ok: false; error: string }
   | { type: 'event'; seq: number; exit: CpuEventExit; arch: VcpuEventArch }
   | { type: 'serial'; bytes: Uint8Array }
-  | { type: 'paused' }
   | { type: 'ended'; reason: VmStopReason }
   | { type: 'stats'; stats: Omit<EngineStats, 'engine'> };
 

@@ -1,6 +1,7 @@
 // Entry file of a vCPU thread (bundled to dist/vcpuWorker.js). Wraps the shared RAM and access
 // arrays, builds the buses (vCPU 0 owns the legacy devices; the other vCPUs see every port as
 // unclaimed), creates the CPU and hands everything to VcpuRunner until the vCPU stops.
+import { createRequire } from 'node:module';
 import { parentPort, workerData } from 'node:worker_threads';
 import { emptyBuses } from '../machine/legacyDevices';
 import { LegacyDeviceHost } from '../machine/deviceHost';
@@ -9,6 +10,7 @@ import { CpuFactory } from './cpuCore';
 import { VcpuWorkerData } from './messages';
 import { WorkerChannel } from './vcpuChannel';
 import { VcpuRunner } from './vcpuRunner';
+import { createCpu as createX86Cpu } from './x86CpuFactory';
 
 function main(data: VcpuWorkerData): void {
   const port = parentPort!;
@@ -27,10 +29,10 @@ function main(data: VcpuWorkerData): void {
   new VcpuRunner(data.index, cpu, channel, host).run();
 }
 
-/** The x86 core (x86CpuFactory.ts), or the factory of `cpuModule` when one is given. */
+/** The x86 core (x86CpuFactory.ts), or the factory exported by `cpuModule` when one is given. */
 function loadCpuFactory(cpuModule: string | undefined): CpuFactory {
-  const loaded = cpuModule ? require(cpuModule) : require('./x86CpuFactory');
-  return (loaded as { createCpu: CpuFactory }).createCpu;
+  if (!cpuModule) return createX86Cpu;
+  return (createRequire(__filename)(cpuModule) as { createCpu: CpuFactory }).createCpu;
 }
 
 main(workerData as VcpuWorkerData);

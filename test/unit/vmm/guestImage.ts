@@ -1,6 +1,7 @@
 // Test helpers around guest images: an ELF64 symbol's guest-physical address (through the PT_LOAD
 // segment that contains it), and whether the software x86 core can be loaded at all.
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { parseElf } from '../../../src/vmm/boot/elf';
 
 const SHT_SYMTAB = 2;
@@ -38,7 +39,7 @@ export function symbolPhysicalAddress(path: string, name: string): number {
 /** Why the software x86 core cannot run, or undefined when it loads. */
 export function x86CoreMissing(): string | undefined {
   try {
-    const core = require('../../../src/vmm/x86/cpu') as { X86Cpu?: unknown };
+    const core = createRequire(__filename)('../../../src/vmm/x86/cpu') as { X86Cpu?: unknown };
     return typeof core.X86Cpu === 'function' ? undefined : 'src/vmm/x86/cpu.ts does not export X86Cpu';
   } catch (e) {
     return `the software x86 core does not load: ${(e as Error).message.split('\n')[0]}`;

@@ -110,3 +110,19 @@ test('declaration line -> the address and size of the variable it declares', (t)
   assert.equal(calls[0].address, info.symbols.byNameAll('calls.0')[0]?.value ?? info.symbols.search('calls')[0].value);
   assert.deepEqual(info.program.variablesDeclaredAt('sample.c', 4), []);
 });
+
+for (const build of BUILDS) {
+  test(`${build.name}: compile unit ranges (.debug_rnglists / .debug_ranges) match llvm-dwarfdump`, (t) => {
+    const bin = buildFixture(t, 'sample.c', build.name, build.flags);
+    if (!bin || !requireTools(t, 'llvm-dwarfdump')) return;
+    const text = runTool('llvm-dwarfdump', ['--debug-info', bin]);
+    const unitText = text.slice(text.indexOf('DW_TAG_compile_unit'), text.indexOf('DW_TAG_', text.indexOf('DW_TAG_compile_unit') + 20));
+    const rangesAt = unitText.indexOf('DW_AT_ranges');
+    const rangesText = rangesAt < 0 ? undefined : unitText.slice(rangesAt, unitText.indexOf('DW_AT_', rangesAt + 12));
+    const expected = rangesText
+      ? [...rangesText.matchAll(/\[0x([0-9a-f]+), 0x([0-9a-f]+)\)/g)].map((m) => ({ low: BigInt(`0x${m[1]}`), high: BigInt(`0x${m[2]}`) }))
+      : [{ low: BigInt(/DW_AT_low_pc\s+\((0x[0-9a-f]+)\)/.exec(unitText)![1]), high: BigInt(/DW_AT_high_pc\s+\((0x[0-9a-f]+)\)/.exec(unitText)![1]) }];
+    assert.deepEqual(DebugInfo.fromFile(bin).program.compileUnits[0].ranges, expected);
+    if (build.name.endsWith('O2')) assert.ok(expected.length >= 2, 'at -O2 main sits in .text.startup, so the unit has several ranges');
+  });
+}

@@ -5,7 +5,7 @@
 import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
 import {
-  KVMI_ERR, KVMI_MSG, KvmiDecodeError, KvmiEncodeError, decodeCommandReply, decodeEvent, encodeCommand, encodeEventReply,
+  KVMI_ERR, KVMI_MSG, KvmiDecodeError, KvmiEncodeError, buildMessage, decodeCommandReply, decodeEvent, encodeCommand, encodeEventReply,
   type CommandName, type DecodedEvent, type KvmiFrame, type ReplyOf, type RequestOf,
 } from '../../vmm/kvmi';
 import { KvmiFrameChannel, describeCloseReason, type KvmiCloseReason } from '../../vmm/kvmi/socketStream';
@@ -18,8 +18,12 @@ export interface PeerOptions {
   commandTimeoutMs?: number;
 }
 
+type PendingResult = { ok: true; reply: unknown } | { ok: false; err: number };
+
 interface PendingCommand {
-  name: CommandName;
+  name: string;
+  /** Decodes the reply frame; throws KvmiDecodeError for a malformed one. */
+  decode(frame: KvmiFrame): PendingResult;
   resolve(reply: unknown): void;
   reject(error: Error): void;
   timer: NodeJS.Timeout;
@@ -52,22 +56,37 @@ export class KvmiPeer extends EventEmitter {
 
   /** Sends a command and resolves with its reply; rejects with KvmiCommandError, KvmiTimeoutError or KvmiClosedError. */
   command<N extends CommandName>(name: N, request: RequestOf<N>, vcpu?: number): Promise<ReplyOf<N>> {
+    return this.send(name, (seq) => encodeCommand(name, seq, request, vcpu), (frame, seq) => decodeCommandReply(name, frame, seq)) as Promise<ReplyOf<N>>;
+  }
+
+  /**
+   * Sends a hand-built message (id and body after kvmi_msg_hdr) as a command and resolves with
+   * the error code and the reply bytes after kvmi_error_code; for protocol tests and probes.
+   */
+  rawCommand(id: number, body: Uint8Array): Promise<{ err: number; reply: Uint8Array }> {
+    return this.send(`message id ${id}`, (seq) => buildMessage(id, seq, [body]), (frame) => {
+      const err = frame.payload.length >= 4 ? new DataView(frame.payload.buffer, frame.payload.byteOffset, 4).getInt32(0, true) : KVMI_ERR.EINVAL;
+      return { ok: true, reply: { err, reply: frame.payload.slice(8) } };
+    }) as Promise<{ err: number; reply: Uint8Array }>;
+  }
+
+  private send(name: string, encode: (seq: number) => Uint8Array, decode: (frame: KvmiFrame, seq: number) => PendingResult): Promise<unknown> {
     if (this.channel.closed) return Promise.reject(new KvmiClosedError(`${name}: the connection is closed (${describeCloseReason(this.channel.reason!)})`));
     const seq = this.nextSeq;
     this.nextSeq = (this.nextSeq + 1) >>> 0 || 1;
     let message: Uint8Array;
     try {
-      message = encodeCommand(name, seq, request, vcpu);
+      message = encode(seq);
     } catch (e) {
       return Promise.reject(e instanceof KvmiEncodeError ? new KvmiUsageError(`${name}: ${e.message}`) : e);
     }
-    return new Promise<ReplyOf<N>>((resolve, reject) => {
+    return new Promise<unknown>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(seq);
         this.rememberTimedOut(seq);
         reject(new KvmiTimeoutError(`${name} (seq ${seq}): no reply within ${this.commandTimeoutMs} ms`));
       }, this.commandTimeoutMs);
-      this.pending.set(seq, { name, resolve: resolve as (r: unknown) => void, reject, timer });
+      this.pending.set(seq, { name, decode: (frame) => decode(frame, seq), resolve, reject, timer });
       this.channel.send(message);
     });
   }
@@ -130,7 +149,7 @@ export class KvmiPeer extends EventEmitter {
       throw new KvmiDecodeError(`reply id ${frame.hdr.id} seq ${seq} matches no command in flight`,
         { code: KVMI_ERR.EINVAL, hard: true, field: 'kvmi_msg_hdr.seq', msgId: frame.hdr.id, seq });
     }
-    const result = decodeCommandReply(command.name, frame, seq);
+    const result = command.decode(frame);
     this.pending.delete(seq);
     clearTimeout(command.timer);
     if (result.ok) command.resolve(result.reply); else command.reject(new KvmiCommandError(command.name, result.err));

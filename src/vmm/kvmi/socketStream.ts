@@ -84,7 +84,7 @@ export class KvmiFrameChannel {
 
   constructor(private readonly socket: Socket, private readonly handlers: FrameChannelHandlers) {
     socket.setNoDelay?.(true);
-    socket.on('data', (chunk: Buffer) => this.receive(chunk));
+    socket.on('data', (chunk: Buffer) => this.receive(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length)));
     socket.on('end', () => this.close({ kind: 'peerClosed' }));
     socket.on('close', () => this.close({ kind: 'peerClosed' }));
     socket.on('error', (e) => this.close({ kind: 'socketError', message: e.message }));

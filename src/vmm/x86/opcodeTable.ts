@@ -264,7 +264,7 @@ add(1, 0xae, 'xsave', 'M', 'xsave', { reg: 4, flags: 'mem np' });
 add(1, 0xae, 'xrstor', 'M', 'xrstor', { reg: 5, flags: 'mem np' });
 add(1, 0xae, 'clflush', 'M', 'nop', { reg: 7, flags: 'mem' });
 add(1, 0xae, 'lfence', '', 'nop', { modrm: 0xe8, flags: 'np' });
-add(1, 0xae, 'mfence', '', 'nop', { modrm: 0xf0 });
+add(1, 0xae, 'mfence', '', 'nop', { modrm: 0xf0, flags: 'np' });
 add(1, 0xae, 'sfence', '', 'nop', { modrm: 0xf8, flags: 'np' });
 add(1, 0xaf, 'imul', 'Gv,Ev', 'imul2');
 add(1, 0xb0, 'cmpxchg', 'Eb,Gb', 'cmpxchg', { flags: 'lock' });

@@ -9,7 +9,7 @@ import { CpuException } from '../faults';
 import { InterceptExit } from '../intercept';
 import { deliverEvent } from '../interrupts';
 import { ACC_X } from '../mmu';
-import { AC, CF, CS, DF, IF, IOPL, OF, RCX, SS, TWO32, VEC_BP, VEC_GP, VEC_OF, VM, ZF } from '../registers';
+import { AC, CF, CS, DF, IF, IOPL, OF, RCX, SS, TWO32, VEC_BP, VEC_GP, VEC_OF, VEC_UD, VM, ZF } from '../registers';
 import { condition } from './conditions';
 import { flagsWritableMask } from './stack';
 
@@ -242,8 +242,9 @@ export function flagOp(c: X86Cpu, d: DecodedInsn): void {
     case 2: c.flags |= CF; break;
     case 3: c.flags &= ~DF; break;
     case 4: c.flags |= DF; break;
-    case 5: if (c.cpl !== 0) throw new CpuException(VEC_GP, 0); c.flags &= ~AC; break;
-    default: if (c.cpl !== 0) throw new CpuException(VEC_GP, 0); c.flags |= AC; break;
+    // CLAC/STAC: #UD outside CPL 0 (SMAP is not advertised; at CPL 0 they still work).
+    case 5: if (c.cpl !== 0) throw new CpuException(VEC_UD); c.flags &= ~AC; break;
+    default: if (c.cpl !== 0) throw new CpuException(VEC_UD); c.flags |= AC; break;
   }
 }
 

@@ -114,7 +114,11 @@ export function shift(c: CpuCore, d: DecodedInsn): void {
   const lin = d.hasMem ? c.memLinear(d) : 0;
   const lo = d.hasMem ? c.read(lin, size) : c.getReg(d.rm, size, d.rex);
   const hi = c.hi;
-  if (count === 0) return;
+  if (count === 0) {
+    // The destination is still written: a 32-bit register is zero-extended (SDM Vol. 1 3.4.1.1).
+    if (!d.hasMem && size === 4) c.setReg(d.rm, 4, d.rex, lo, 0);
+    return;
+  }
   if (size <= 4 && (kind === 4 || kind === 5 || kind === 6 || kind === 7)) {
     const r = shiftSmall(c, kind, lo, size, count);
     if (d.hasMem) c.write(lin, size, r, 0); else c.setReg(d.rm, size, d.rex, r, 0);
@@ -133,7 +137,10 @@ function doubleShift(c: CpuCore, d: DecodedInsn, left: boolean): void {
   const dest = toBig(size, dlo, c.hi);
   const slo = c.getReg(d.reg, size, d.rex);
   const src = toBig(size, slo, c.hi);
-  if (count === 0) return;
+  if (count === 0) {
+    if (!d.hasMem && size === 4) c.setReg(d.rm, 4, d.rex, dlo, 0);
+    return;
+  }
   const mask = (1n << W) - 1n, n = BigInt(count);
   // For 16-bit counts above 16 the result is undefined; this follows the 32-bit concatenation model.
   const wide = left ? ((dest << W) | src) : ((src << W) | dest);

@@ -77,7 +77,8 @@ export function movScalarWV(c: CpuCore, d: DecodedInsn): void {
 
 export function movdToXmm(c: CpuCore, d: DecodedInsn): void {
   sseCheck(c);
-  const lo = c.readE(d, d.size), hi = d.size === 8 ? c.hi : 0;
+  const size = d.rexW ? 8 : 4;
+  const lo = c.readE(d, size), hi = size === 8 ? c.hi : 0;
   c.xmm.set([lo, hi, 0, 0], d.reg * 4);
 }
 
@@ -198,11 +199,28 @@ export function scalarFp(c: CpuCore, d: DecodedInsn): void {
   storeScalar(c, d.reg, bytes, bytes === 4 ? Math.fround(r) : r);
 }
 
+/** Rounds a signed 64-bit integer to `bits` significant bits, ties to even (one rounding step). */
+function roundInt(v: bigint, bits: number): number {
+  const neg = v < 0n;
+  let m = neg ? -v : v;
+  const len = m.toString(2).length;
+  if (len > bits) {
+    const drop = BigInt(len - bits);
+    const half = 1n << (drop - 1n), rest = m & ((1n << drop) - 1n);
+    m >>= drop;
+    if (rest > half || (rest === half && (m & 1n))) m += 1n;
+    m <<= drop;
+  }
+  return Number(neg ? -m : m);
+}
+
+/** CVTSI2SS/SD: the source is 32-bit, or 64-bit with REX.W; rounded once to the target precision. */
 export function cvtsi2fp(c: CpuCore, d: DecodedInsn): void {
   sseCheck(c);
-  const lo = c.readE(d, d.size);
-  const v = d.size === 8 ? Number(BigInt.asIntN(64, (BigInt(c.hi) << 32n) | BigInt(lo))) : lo | 0;
-  storeScalar(c, d.reg, d.param, d.param === 4 ? Math.fround(v) : v);
+  const size = d.rexW ? 8 : 4;
+  const lo = c.readE(d, size);
+  const v = size === 8 ? BigInt.asIntN(64, (BigInt(c.hi) << 32n) | BigInt(lo)) : BigInt(lo | 0);
+  storeScalar(c, d.reg, d.param, roundInt(v, d.param === 4 ? 24 : 53));
 }
 
 function roundEven(x: number): number {

@@ -9,7 +9,7 @@ export type { ElfSymbol, SymbolType, SymbolBinding } from './elf/elfSymbols';
 export type { SymbolIndex, SymbolHit } from './symbolIndex';
 export type { LineIndex, SourceLocation, LineSpan } from './dwarf/lineIndex';
 export type { LineTable, LineRow, LineFile } from './dwarf/lineProgram';
-export type { ProgramModel, CompileUnitInfo, SubprogramInfo, VariableInfo, VariableScope } from './dwarf/programModel';
+export type { ProgramModel, CompileUnitInfo, SubprogramInfo, VariableInfo, VariableScope, InlinedCall } from './dwarf/programModel';
 export type { TypeInfo, TypeKind, TypeMember } from './dwarf/typeInfo';
 export type { Location } from './dwarf/locationExpression';
 export type { AddressRange, LocationListEntry } from './dwarf/rangeLists';
@@ -17,5 +17,6 @@ export { evaluateExpression, type ReadMemory, type ExpressionContext } from './d
 export type { Unwinder, Registers, UnwoundFrame } from './cfi/unwinder';
 export type { UnwindRow, CfaRule, RegisterRule } from './cfi/unwindTable';
 export { dwarfRegisterName, dwarfRegisterNumber, type Architecture } from './cfi/registers';
+export { sourceFramesAt, type SourceFrame } from './sourceFrames';
 export { locateVariable, type VariablePlace, type FrameContext } from './variableLocation';
 export { memoryTouchedByLine, variablesTouchedByLine, type LineMemoryAccess, type MemoryAccessKind } from './lineMemory';

@@ -44,6 +44,18 @@ export interface VariableInfo {
   compileUnit: CompileUnitInfo;
 }
 
+/** A DW_TAG_inlined_subroutine (DWARF 5 section 3.3.8.2): code of `name` inlined at a call site. */
+export interface InlinedCall {
+  name: string;
+  ranges: AddressRange[];
+  /** The call site, in the code of the enclosing (possibly itself inlined) function. */
+  callFile: string | undefined;
+  callLine: number | undefined;
+  callColumn: number | undefined;
+  /** 1 for calls inlined directly into the subprogram, 2 for calls inside those, ... */
+  depth: number;
+}
+
 export interface SubprogramInfo {
   name: string;
   linkageName: string | undefined;
@@ -57,6 +69,8 @@ export interface SubprogramInfo {
   external: boolean;
   parameters: VariableInfo[];
   locals: VariableInfo[];
+  /** Inlined calls within this subprogram's code, outermost first. */
+  inlined: InlinedCall[];
   compileUnit: CompileUnitInfo;
 }
 
@@ -159,9 +173,11 @@ export class ProgramModel {
       high: ranges.length ? ranges.reduce((m, r) => (r.high > m ? r.high : m), ranges[0].high) : undefined,
       frameBase: frameBaseAttr?.kind === 'block' ? classifyLocation(frameBaseAttr.bytes, unit.addressSize, unit.sections.littleEndian) : undefined,
       declFile: this.declFile(origin, cu), declLine: origin.unit.unsignedOf(origin, DW_AT.decl_line),
-      external: origin.attrs.get(DW_AT.external)?.kind === 'flag', parameters: [], locals: [], compileUnit: cu,
+      external: origin.attrs.get(DW_AT.external)?.kind === 'flag', parameters: [], locals: [], inlined: [], compileUnit: cu,
     };
     this.collectLocals(die, s, cu);
+    if (ranges.length) this.collectInlined(die, s, cu, 1);
+    s.inlined.sort((a, b) => a.depth - b.depth);
     this.subprograms.push(s);
   }
 
@@ -174,6 +190,22 @@ export class ProgramModel {
         else if (v.scope === 'local') s.locals.push(v);
         else if (v.address !== undefined && this.isLoaded(v.address)) this.globals.push(v); // function-static
       } else if (child.tag === DW_TAG.lexical_block) this.collectLocals(child, s, cu);
+    }
+  }
+
+  /** Inlined calls under `die` (through lexical blocks and nested inlines). */
+  private collectInlined(die: Die, s: SubprogramInfo, cu: CompileUnitInfo, depth: number): void {
+    for (const child of die.children) {
+      if (child.tag === DW_TAG.inlined_subroutine) {
+        const unit = child.unit;
+        const fileIndex = unit.unsignedOf(child, DW_AT.call_file);
+        s.inlined.push({
+          name: this.inherited(child, DW_AT.name) ?? '', ranges: this.rangesOf(child),
+          callFile: fileIndex === undefined ? undefined : cu.lineTable?.files[fileIndex]?.path,
+          callLine: unit.unsignedOf(child, DW_AT.call_line), callColumn: unit.unsignedOf(child, DW_AT.call_column), depth,
+        });
+        this.collectInlined(child, s, cu, depth + 1);
+      } else if (child.tag === DW_TAG.lexical_block) this.collectInlined(child, s, cu, depth);
     }
   }
 

@@ -4,7 +4,7 @@
 // return to the runner, HLT and shutdown are reported, and internal errors or failed entries
 // become KvmError with KVM's diagnostic data. KVMI events are not produced by this core: turning
 // intercepts on is refused with a KvmError so that nothing is silently not watched.
-import { CpuBus, CpuExit, CpuIntercepts, noIntercepts } from '../engine/cpuCore';
+import type { CpuBus, CpuExit, CpuIntercepts } from '../engine/cpuCore';
 import { KvmRegs, KvmSregs, KvmiEventMsrs, MSR } from '../x86/kvmState';
 import { walk, WalkHost, WALK_NOT_PRESENT } from '../x86/mmu';
 import { KVM_EXIT, KVM_EXIT_IO_OUT, KVM_IOCTL, KVM_RUN_OFFSET as R } from './kvmAbi';
@@ -219,7 +219,7 @@ export class KvmCpuCore {
 
 /** An intercept set whose flags cannot be turned on: this core cannot deliver KVMI events yet. */
 function refusingIntercepts(): CpuIntercepts {
-  const base = noIntercepts();
+  const base = { crWrite: new Set<number>(), msrWrite: new Set<number>() };
   const refuse = (name: string) => { throw new KvmError('badArgument', `the KVM engine cannot deliver KVMI ${name} events yet; use the emulator engine`); };
   const result = {} as CpuIntercepts;
   for (const key of ['pf', 'breakpoint', 'hypercall', 'descriptor', 'xsetbv', 'singlestep'] as const) {

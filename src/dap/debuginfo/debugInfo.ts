@@ -29,7 +29,13 @@ export class DebugInfo {
   }
 
   static fromFile(path: string): DebugInfo {
-    return DebugInfo.fromBytes(new Uint8Array(readFileSync(path)));
+    let bytes: Uint8Array;
+    try {
+      bytes = new Uint8Array(readFileSync(path));
+    } catch (error) {
+      throw new DebugInfoError('unreadable', `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    }
+    return DebugInfo.fromBytes(bytes);
   }
 
   get architecture(): Architecture {

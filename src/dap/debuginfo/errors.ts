@@ -9,7 +9,8 @@ export type DebugInfoErrorKind =
   | 'unsupported'      // valid but outside what this reader handles (e.g. big DWARF version)
   | 'badOffset'        // an offset or index points outside its table/section
   | 'badStringIndex'   // a string table index is out of range
-  | 'malformed';       // structurally invalid content
+  | 'malformed'        // structurally invalid content
+  | 'unreadable';      // the file itself could not be read (missing, permissions)
 
 export class DebugInfoError extends Error {
   override readonly name = 'DebugInfoError';

@@ -46,6 +46,7 @@ test('defects map to specific error kinds', () => {
   expectKind('truncated', () => DebugInfo.fromBytes(header.subarray(0, 40)));
   header[4] = 7;
   expectKind('malformed', () => DebugInfo.fromBytes(header));
+  expectKind('unreadable', () => DebugInfo.fromFile('/nonexistent/guest.elf'));
 });
 
 test('a section table past the end of the file is a badOffset error', (t) => {

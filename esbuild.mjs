@@ -1,6 +1,6 @@
-// Bundles the three programs of the extension: the VS Code extension (vscode external),
-// the debug adapter (standalone Node program speaking DAP on stdio) and the VMM
-// (standalone Node program, the `kvmi-vmm` command line).
+// Bundles the programs of the extension: the VS Code extension (vscode external), the debug
+// adapter (standalone Node program speaking DAP on stdio), the guest-symbol language server and
+// the VMM (standalone Node program, the `kvmi-vmm` command line).
 import * as esbuild from 'esbuild';
 
 const production = process.argv.includes('--production');
@@ -8,6 +8,8 @@ const entries = [
   { in: 'src/extension/extension.ts', out: 'extension' },
   { in: 'src/dap/debugAdapter.ts', out: 'debugAdapter' },
   { in: 'src/vmm/cli.ts', out: 'vmm', banner: '#!/usr/bin/env node' },
+  // The guest-symbol language server, started by the extension (src/extension/languageClient.ts).
+  { in: 'src/dap/lsp/server.ts', out: 'languageServer' },
   // The VMM's vCPU threads: loaded by dist/vmm.js from its own directory (engine/emulatorEngine.ts).
   { in: 'src/vmm/engine/vcpuWorker.ts', out: 'vcpuWorker' },
 ];

@@ -1,43 +1,11 @@
-// The software CPU as the vCPU runner sees it: the bus it executes against, the exits its run()
-// returns and the methods the runner calls. This mirrors the contract of X86Cpu (src/vmm/x86/cpu.ts)
-// so the runner can be driven by the real core or by a scripted stand-in in tests.
+// The software CPU as the vCPU runner sees it: the members of X86Cpu (src/vmm/x86/cpu.ts) the
+// runner calls, as an interface, so the runner can be driven by the real core or by a scripted
+// stand-in in tests. The bus, intercept and exit types are the x86 core's own (type-only imports).
+import type { CpuBus, CpuExit, CpuIntercepts } from '../x86/cpu';
 import { KvmRegs, KvmSregs, KvmiEventMsrs } from '../x86/kvmState';
 
-/** Guest-physical memory and devices as seen by the executing CPU. */
-export interface CpuBus {
-  ram: Uint8Array;
-  ioRead(port: number, size: 1 | 2 | 4): number;
-  ioWrite(port: number, size: 1 | 2 | 4, value: number): void;
-  mmioRead(gpa: number, size: 1 | 2 | 4 | 8): bigint;
-  mmioWrite(gpa: number, size: 1 | 2 | 4 | 8, value: bigint): void;
-}
-
-/** What the introspection side asked to intercept on a vCPU (KVMI vCPU events). */
-export interface CpuIntercepts {
-  pf: boolean;
-  breakpoint: boolean;
-  hypercall: boolean;
-  crWrite: Set<number>;
-  msrWrite: Set<number>;
-  descriptor: boolean;
-  xsetbv: boolean;
-  singlestep: boolean;
-}
-
-/** Why run() returned. The event kinds (pf ... singlestep) wait for resume(). */
-export type CpuExit =
-  | { kind: 'budget' }
-  | { kind: 'stopRequested' }
-  | { kind: 'hlt' }
-  | { kind: 'shutdown'; reason: string }
-  | { kind: 'pf'; gva: bigint; gpa: bigint; access: 1 | 2 | 4 }
-  | { kind: 'breakpoint'; gpa: bigint; insnLen: number }
-  | { kind: 'hypercall' }
-  | { kind: 'cr'; cr: number; oldValue: bigint; newValue: bigint }
-  | { kind: 'msr'; msr: number; oldValue: bigint; newValue: bigint }
-  | { kind: 'xsetbv'; xcr: number; oldValue: bigint; newValue: bigint }
-  | { kind: 'descriptor'; descriptor: 1 | 2 | 3 | 4; write: boolean }
-  | { kind: 'singlestep' };
+export type { CpuBus, CpuExit, CpuIntercepts };
+export { noIntercepts } from '../x86/cpu';
 
 /** The exits that are KVMI events (answered with an action before the vCPU goes on). */
 export type CpuEventExit = Extract<CpuExit, { kind: 'pf' | 'breakpoint' | 'hypercall' | 'cr' | 'msr' | 'xsetbv' | 'descriptor' | 'singlestep' }>;
@@ -81,8 +49,3 @@ export interface CpuCore {
 
 /** Creates the CPU of one vCPU thread. */
 export type CpuFactory = (bus: CpuBus, access: Uint8Array, vcpuIndex: number) => CpuCore;
-
-/** A fresh intercept set with nothing intercepted. */
-export function noIntercepts(): CpuIntercepts {
-  return { pf: false, breakpoint: false, hypercall: false, crWrite: new Set(), msrWrite: new Set(), descriptor: false, xsetbv: false, singlestep: false };
-}

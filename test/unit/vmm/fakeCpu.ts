@@ -4,7 +4,8 @@
 //   01 b: OUT b to COM1 (0x3f8)        02 b: OUT b to the exit port (0xf4)
 //   03 a32: write 0x55 to gpa a32 (W access, KVMI PF checked first)
 //   04: HLT    05: jump to self (spin)    06: INT3    07: triple fault    08: STI    09: CLI
-import { CpuBus, CpuCore, CpuExit, CpuFactory, noIntercepts } from '../../../src/vmm/engine/cpuCore';
+import { CpuBus, CpuCore, CpuExit, CpuFactory } from '../../../src/vmm/engine/cpuCore';
+import { noIntercepts } from '../../../src/vmm/x86/cpu';
 import { emptyRegs, emptySregs, KvmRegs, KvmSregs } from '../../../src/vmm/x86/kvmState';
 
 export const FAKE_UNMAPPED_GVA = 0xffffffffffffffffn;

@@ -39,3 +39,12 @@ export async function rejectsWith(promise: Promise<unknown>, code: number): Prom
     return true;
   });
 }
+
+/** Polls `condition` every 5 ms; fails after 10 s with `what` (a hang guard, not a timing check). */
+export async function waitFor(condition: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!condition()) {
+    if (Date.now() > deadline) assert.fail(`timed out waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}

@@ -1,13 +1,12 @@
-// Debug adapter entry point: a Node program that speaks DAP on stdin/stdout.
+// Debug adapter entry point (bundled to dist/debugAdapter.js): a Node program that speaks DAP on
+// stdin/stdout and introspects the guest through the KVMI client.
 import { DebugSession } from '@vscode/debugadapter';
-import type { DebugProtocol } from '@vscode/debugprotocol';
+import { kvmiConnector } from './kvmiTarget';
+import { KvmiDebugSession } from './session/kvmiDebugSession';
 
-/** The KVMI debug session: KVMI events from the VMM become DAP stops. */
-class KvmiDebugSession extends DebugSession {
-  protected override initializeRequest(response: DebugProtocol.InitializeResponse): void {
-    response.body = { supportsConfigurationDoneRequest: true };
-    this.sendResponse(response);
-  }
+/** The session class DebugSession.run instantiates, bound to the real KVMI connector. */
+class KvmiAdapter extends KvmiDebugSession {
+  constructor() { super({ connector: kvmiConnector }); }
 }
 
-DebugSession.run(KvmiDebugSession);
+DebugSession.run(KvmiAdapter);

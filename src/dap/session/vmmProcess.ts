@@ -19,7 +19,9 @@ export interface VmmHandlers {
 }
 
 export function startVmm(settings: LaunchSettings, introspect: string, handlers: VmmHandlers, script = defaultVmmScript()): ChildProcess {
-  const args = [script, 'run', settings.guest, '--engine', settings.engine, '--mem', String(settings.memory),
+  // A TypeScript VMM entry (development checkouts) runs through the tsx loader.
+  const loader = script.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  const args = [...loader, script, 'run', settings.guest, '--engine', settings.engine, '--mem', String(settings.memory),
     '--cpus', String(settings.cpus), '--introspect', introspect];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout!.setEncoding('utf8').on('data', handlers.stdout);

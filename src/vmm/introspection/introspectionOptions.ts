@@ -87,7 +87,9 @@ function buildOptions(values: Map<OptionName, string[]>): IntrospectionOptions |
 
 function parseAddress(text: string): KvmiAddress {
   try {
-    return parseKvmiAddress(text);
+    const address = parseKvmiAddress(text);
+    if (address.kind === 'tcp' && address.port === 0) throw new KvmiAddressError(`"${text}": the VMM connects to the tool, so it needs the tool's real port, not 0`);
+    return address;
   } catch (e) {
     if (e instanceof KvmiAddressError) throw new IntrospectionOptionError('--introspect', e.message);
     throw e;

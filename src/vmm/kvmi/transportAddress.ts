@@ -1,7 +1,8 @@
 // Where the KVMI socket lives, shared by the VMM (which connects, like QEMU's introspection chardev)
 // and the introspection tool (which listens, like libkvmi's accept loop; KVMI reference §1.1):
 // "unix:PATH" or "tcp:HOST:PORT". A TCP address without a host ("tcp:PORT", "tcp::PORT") means the
-// loopback interface; any other host must be written out by the user.
+// loopback interface; any other host must be written out by the user. Port 0 means "any free port"
+// and only makes sense for the listening side.
 
 export type KvmiAddress =
   | { kind: 'unix'; path: string }
@@ -34,8 +35,8 @@ export function parseKvmiAddress(text: string): KvmiAddress {
 function parseTcp(text: string): KvmiAddress {
   const match = /^tcp:(?:(\[[0-9a-fA-F:.]+\]|[^:[\]\s]*):)?([0-9]{1,5})$/.exec(text);
   const port = match ? Number(match[2]) : NaN;
-  if (!match || port < 1 || port > 65535) {
-    throw new KvmiAddressError(`"${text}" must be "tcp:HOST:PORT" (or "tcp:PORT" for loopback) with a port from 1 to 65535; IPv6 hosts go in brackets`);
+  if (!match || port > 65535) {
+    throw new KvmiAddressError(`"${text}" must be "tcp:HOST:PORT" (or "tcp:PORT" for loopback) with a port from 0 to 65535; IPv6 hosts go in brackets`);
   }
   const rawHost = match[1] ?? '';
   if (rawHost === '') return { kind: 'tcp', host: DEFAULT_TCP_HOST, port, hostGiven: false };

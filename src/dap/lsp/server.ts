@@ -58,8 +58,9 @@ function publishDiagnostics(): void {
   for (const doc of documents.all()) {
     const path = filePath(doc.uri);
     if (!path) continue;
+    // Open documents always get a (possibly empty) list, so a fixed problem clears at once.
     const stale = guarded('diagnostics', [] as Diagnostic[], () => staleGuestDiagnostics(path, catalog.guestsBuiltFrom(path)));
-    if (stale.length) byUri.set(doc.uri, [...stale, ...(byUri.get(doc.uri) ?? [])]);
+    byUri.set(doc.uri, [...stale, ...(byUri.get(doc.uri) ?? [])]);
   }
   for (const [uri, diagnostics] of byUri) void connection.sendDiagnostics({ uri, diagnostics });
   for (const uri of published) if (!byUri.has(uri)) void connection.sendDiagnostics({ uri, diagnostics: [] });

@@ -44,3 +44,10 @@ export function nmAddress(elf: string, symbol: string): bigint {
   if (!line) throw new Error(`nm: no symbol ${symbol} in ${elf}`);
   return BigInt(`0x${line.split(' ')[0]}`);
 }
+
+/** Source line (1-based) of an address according to `addr2line` (binutils, like nm). */
+export function addr2lineLine(elf: string, address: bigint): { file: string; line: number } {
+  const out = execFileSync('addr2line', ['-e', elf, `0x${address.toString(16)}`], { encoding: 'utf8' }).trim();
+  const colon = out.lastIndexOf(':');
+  return { file: out.slice(0, colon), line: Number.parseInt(out.slice(colon + 1), 10) };
+}

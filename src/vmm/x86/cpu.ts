@@ -86,9 +86,16 @@ export class X86Cpu extends CpuCore {
   answered: PendingAnswer | undefined;
   private stopFlag = false;
   private savedRip = 0;
+  /** savedRegs holds the GPRs of the current instruction's start (see step()). */
+  private snapshotTaken = false;
   private savedFlags = 0;
   private readonly codeCache = new Map<number, (DecodedInsn | undefined)[]>();
+  /** The last code page looked up (most instructions come from the same page as the previous one). */
+  private lastCodeGfn = -1;
+  private lastCodePage: (DecodedInsn | undefined)[] | undefined;
   private readonly fetchBuf = new Uint8Array(16);
+  private readonly regsI32 = new Int32Array(this.regs.buffer);
+  private readonly savedI32 = new Int32Array(this.savedRegs.buffer);
   /** Architectural state helpers (MSRs, CPUID, XSAVE image); see cpuState.ts. */
   readonly state: CpuStateAccess = new CpuStateAccess(this);
 
@@ -128,11 +135,13 @@ export class X86Cpu extends CpuCore {
 
   /** Executes one instruction; returns an exit or undefined. */
   private step(): CpuExit | undefined {
-    this.savedRegs.set(this.regs);
     this.savedRip = this.rip;
     this.savedFlags = this.flags;
+    this.snapshotTaken = false;
     try {
       const d = this.fetch();
+      // Handlers not known to finish all faulting accesses before writing a GPR get a snapshot.
+      if (!d.faultSafe) { this.savedI32.set(this.regsI32); this.snapshotTaken = true; }
       this.nextRip = this.codeSize === 8 ? this.rip + d.len : this.codeSize === 4 ? (this.rip + d.len) >>> 0 : (this.rip + d.len) & 0xffff;
       d.exec(this, d);
       this.rip = this.nextRip;
@@ -151,7 +160,7 @@ export class X86Cpu extends CpuCore {
 
   /** Abandons the instruction and turns what it threw into a guest exception or an exit. */
   private exitFromThrow(e: unknown): CpuExit | undefined {
-    this.regs.set(this.savedRegs);
+    if (this.snapshotTaken) this.regs.set(this.savedRegs);
     this.rip = this.savedRip;
     this.flags = this.savedFlags;
     if (e instanceof KvmiAccessEvent) {
@@ -192,9 +201,10 @@ export class X86Cpu extends CpuCore {
     const mode = this.codeSize;
     if (p < this.ramSize) {
       const gfn = p >>> 12, off = p & 0xfff;
-      let page = this.codeCache.get(gfn);
+      let page = gfn === this.lastCodeGfn ? this.lastCodePage : this.codeCache.get(gfn);
+      if (page) { this.lastCodeGfn = gfn; this.lastCodePage = page; }
       const cached = page?.[off];
-      if (cached && cached.mode === mode) return cached;
+      if (cached !== undefined && cached.mode === mode) return cached;
       const avail = Math.min(15, 4096 - off, this.ramSize - p);
       let r = decode(this.ram, p, avail, mode);
       if (r instanceof DecodeFault && r.reason === 'truncated') return this.fetchCrossing(lin, p, avail, mode);
@@ -228,6 +238,7 @@ export class X86Cpu extends CpuCore {
   /** Makes the current state the restore point (REP string iterations already completed stay done). */
   commitPartial(): void {
     this.savedRegs.set(this.regs);
+    this.snapshotTaken = true;
     this.savedFlags = this.flags;
   }
 
@@ -236,6 +247,7 @@ export class X86Cpu extends CpuCore {
     if (this.codePages[gfn]) {
       this.codeCache.delete(gfn);
       this.codePages[gfn] = 0;
+      if (gfn === this.lastCodeGfn) { this.lastCodeGfn = -1; this.lastCodePage = undefined; }
     }
   }
 
@@ -249,6 +261,7 @@ export class X86Cpu extends CpuCore {
     if (vector === undefined && this.irqLine && this.irqAcknowledge) vector = this.irqAcknowledge();
     if (vector === undefined) return;
     this.savedRegs.set(this.regs);
+    this.snapshotTaken = true;
     this.savedRip = this.rip;
     this.savedFlags = this.flags;
     this.halted = false;
@@ -361,6 +374,8 @@ export class X86Cpu extends CpuCore {
     this.permits = [];
     this.codeCache.clear();
     this.codePages.fill(0);
+    this.lastCodeGfn = -1;
+    this.lastCodePage = undefined;
     this.flushTlb();
   }
 }

@@ -55,6 +55,8 @@ export class DecodedInsn {
   /** A REX prefix is present (selects SPL/BPL/SIL/DIL instead of AH/CH/DH/BH). */
   rex = false;
   rexW = false;
+  /** The handler completes every access that can fault before it writes a GPR (no snapshot needed). */
+  faultSafe = false;
   /** Code size the bytes were decoded for (2, 4, 8). */
   mode = 4;
 }

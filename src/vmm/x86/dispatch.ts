@@ -24,11 +24,25 @@ for (const mod of [alu, bits, control, cpuid, io, move, mulDiv, shift, sse, stac
   for (const [name, fn] of Object.entries(mod)) if (typeof fn === 'function') HANDLERS[name] = fn as InsnHandler<X86Cpu>;
 }
 
+/**
+ * Handlers that perform every access that can fault (memory, #DE, #GP checks) before their first
+ * GPR write, so an abandoned instruction needs no register snapshot. Reviewed per handler; anything
+ * not listed (stack-pointer updates before a later fault, REP strings, far transfers) is snapshotted.
+ */
+const FAULT_SAFE = new Set(['aluEG', 'aluGE', 'aluAI', 'aluEI', 'testEG', 'testEI', 'testAI', 'incE', 'decE', 'incZ', 'decZ',
+  'neg', 'not', 'movEG', 'movGE', 'movEI', 'movZI', 'movAO', 'movOA', 'lea', 'movzx', 'movsx', 'movsxd', 'xchgEG', 'xchgZ',
+  'bswap', 'cmovcc', 'setcc', 'cbw', 'cwd', 'lahf', 'sahf', 'nop', 'xadd', 'cmpxchg', 'shift', 'shld', 'shrd', 'mul', 'imul1',
+  'imul2', 'imul3', 'div', 'idiv', 'btG', 'btI', 'bsf', 'bsr', 'tzcnt', 'lzcnt', 'popcnt', 'jcc', 'jmpNear', 'jmpNearE',
+  'pushZ', 'pushI', 'pushE', 'popZ', 'flagOp', 'movVW', 'movWV', 'movScalarVW', 'movScalarWV', 'vecLogic', 'packedInt',
+  'movdToXmm', 'movdFromXmm', 'movqToXmm', 'movqFromXmm', 'pshufd', 'pmovmskb', 'scalarFp', 'cvtsi2fp', 'cvtfp2si',
+  'cvtfp2fp', 'comis']);
+
 /** Sets insn.exec from its table entry; false if the entry names no handler. */
 export function bindHandler(d: DecodedInsn): boolean {
   const h = HANDLERS[d.entry.handler];
   if (!h) return false;
   d.exec = h;
+  d.faultSafe = FAULT_SAFE.has(d.entry.handler);
   return true;
 }
 

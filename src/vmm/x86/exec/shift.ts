@@ -106,6 +106,41 @@ function shiftSmall(c: CpuCore, kind: number, v: number, size: number, count: nu
   return res;
 }
 
+/** Fast 64-bit SHL/SHR/SAR on (lo, hi) pairs, count 1..63; returns lo, hi in c.hi. */
+function shift64(c: CpuCore, kind: number, lo: number, hi: number, n: number): number {
+  let rl: number, rh: number, cf: number, of: number;
+  if (kind === 5 || kind === 7) {
+    const fill = kind === 7 && hi & 0x80000000 ? 0xffffffff : 0;
+    if (n < 32) {
+      rl = ((lo >>> n) | (hi << (32 - n))) >>> 0;
+      rh = kind === 7 ? (hi >> n) >>> 0 : hi >>> n;
+      cf = (lo >>> (n - 1)) & 1;
+    } else if (n === 32) {
+      rl = hi >>> 0; rh = fill; cf = (lo >>> 31) & 1;
+    } else {
+      rl = kind === 7 ? (hi >> (n - 32)) >>> 0 : hi >>> (n - 32);
+      rh = fill;
+      cf = (hi >>> (n - 33)) & 1;
+    }
+    of = kind === 5 ? hi >>> 31 : 0;
+  } else {
+    if (n < 32) {
+      rh = ((hi << n) | (lo >>> (32 - n))) >>> 0;
+      rl = (lo << n) >>> 0;
+      cf = (hi >>> (32 - n)) & 1;
+    } else if (n === 32) {
+      rh = lo >>> 0; rl = 0; cf = hi & 1;
+    } else {
+      rh = (lo << (n - 32)) >>> 0; rl = 0;
+      cf = (lo >>> (64 - n)) & 1;
+    }
+    of = (rh >>> 31) ^ cf;
+  }
+  c.flags = (c.flags & ~STATUS_FLAGS) | (cf ? CF : 0) | (of ? OF : 0) | c.szp(8, rl, rh);
+  c.hi = rh;
+  return rl;
+}
+
 /** Group 2: C0/C1/D0-D3. */
 export function shift(c: CpuCore, d: DecodedInsn): void {
   const size = d.size;
@@ -117,6 +152,11 @@ export function shift(c: CpuCore, d: DecodedInsn): void {
   if (count === 0) {
     // The destination is still written: a 32-bit register is zero-extended (SDM Vol. 1 3.4.1.1).
     if (!d.hasMem && size === 4) c.setReg(d.rm, 4, d.rex, lo, 0);
+    return;
+  }
+  if (size === 8 && (kind === 4 || kind === 5 || kind === 6 || kind === 7)) {
+    const r = shift64(c, kind, lo, hi, count);
+    if (d.hasMem) c.write(lin, 8, r, c.hi); else c.setReg(d.rm, 8, d.rex, r, c.hi);
     return;
   }
   if (size <= 4 && (kind === 4 || kind === 5 || kind === 6 || kind === 7)) {

@@ -2,19 +2,25 @@
 // loops on KVM_RUN inside the vCPU thread and handles the common exits there (api.rst section 5):
 // port I/O and MMIO go to the device buses, interrupt windows and kick signals (KVM_EXIT_INTR)
 // return to the runner, HLT and shutdown are reported, and internal errors or failed entries
-// become KvmError with KVM's diagnostic data. KVMI events are not produced by this core: turning
-// intercepts on is refused with a KvmError so that nothing is silently not watched.
-import type { CpuBus, CpuExit, CpuIntercepts } from '../engine/cpuCore';
+// become KvmError with KVM's diagnostic data. Hybrid step for watched pages: a natively executed
+// access to a frame restricted by KVMI page access makes KVM_RUN fail with EFAULT before the
+// instruction (pageProtection.ts); the state then moves to the software x86 core, which executes
+// that instruction with full KVMI semantics (the PF event, CONTINUE/RETRY), and back to KVM.
+// Intercepts other than PF are refused with a KvmError so that nothing is silently not watched.
+import type { CpuBus, CpuCore, CpuExit, CpuIntercepts } from '../engine/cpuCore';
 import { KvmRegs, KvmSregs, KvmiEventMsrs, MSR } from '../x86/kvmState';
 import { walk, WalkHost, WALK_NOT_PRESENT } from '../x86/mmu';
 import { KVM_EXIT, KVM_EXIT_IO_OUT, KVM_IOCTL, KVM_RUN_OFFSET as R } from './kvmAbi';
 import { KvmError } from './kvmError';
 import { KvmVcpuFd } from './kvmVcpuFd';
 import { KickTimer } from './kickTimer';
+import { PageProtection } from './pageProtection';
+import { KvmOnlyState, kvmToSoftware, softwareToKvm } from './stateTransfer';
 import { libc } from './libc';
 
 const EINTR = 4;
 const EAGAIN = 11;
+const EFAULT = 14;
 /** Exits handled inside run() before it returns to the runner (serial flush, command check). */
 const EXITS_PER_SLICE = 256;
 /** How often a natively running vCPU is kicked out of KVM_RUN to serve commands. */
@@ -25,21 +31,50 @@ const CR0_PE = 1n;
 
 const EVENT_MSRS = [MSR.IA32_SYSENTER_CS, MSR.IA32_SYSENTER_ESP, MSR.IA32_SYSENTER_EIP, MSR.IA32_EFER, MSR.STAR, MSR.LSTAR, MSR.CSTAR, MSR.IA32_PAT, MSR.KERNEL_GS_BASE];
 
-export interface KvmRunCounters { exits: number; ioExits: number; mmioExits: number; kicks: number }
+export interface KvmRunCounters {
+  exits: number; ioExits: number; mmioExits: number; kicks: number;
+  /** Instructions run by the software core after a watched-page fault. */
+  softwareSteps: number;
+  /** Accesses to restricted RAM that KVM's own emulator performed (MMIO exits inside RAM): no event. */
+  lateAccesses: number;
+}
+
+/** What the hybrid step needs besides the vCPU and the buses. */
+export interface HybridSupport {
+  /** KVMI page access per frame, shared with the VMM core. */
+  access: Uint8Array;
+  /** Host address of the KVM-side RAM mapping (protected per frame). */
+  kvmMappingAddress: bigint;
+  /** Makes the software core (X86Cpu) on the VMM-side RAM mapping. */
+  createSoftwareCpu(): CpuCore;
+}
 
 export class KvmCpuCore {
   readonly intercepts: CpuIntercepts = refusingIntercepts();
   readonly instructions = 0;
-  readonly counters: KvmRunCounters = { exits: 0, ioExits: 0, mmioExits: 0, kicks: 0 };
+  readonly counters: KvmRunCounters = { exits: 0, ioExits: 0, mmioExits: 0, kicks: 0, softwareSteps: 0, lateAccesses: 0 };
   private stopRequested = false;
   private irqLine = false;
   private acknowledge: (() => number) | undefined;
   private readonly pendingVectors: number[] = [];
   private kick: KickTimer | undefined;
+  private readonly protection: PageProtection;
+  private software: CpuCore | undefined;
+  /** Set while the software core owns the vCPU state (between a watched-page fault and its end). */
+  private kvmKept: KvmOnlyState | undefined;
 
-  constructor(private readonly vcpu: KvmVcpuFd, private readonly bus: CpuBus) {}
+  constructor(private readonly vcpu: KvmVcpuFd, private readonly bus: CpuBus, private readonly hybrid: HybridSupport) {
+    this.protection = new PageProtection(hybrid.kvmMappingAddress, hybrid.access);
+  }
+
+  /** The core that holds the vCPU state right now. */
+  private get soft(): CpuCore | undefined { return this.kvmKept ? this.software : undefined; }
 
   run(_maxInstructions: number): CpuExit {
+    if (this.kvmKept) {
+      const exit = this.stepInSoftware();
+      if (exit) return exit;
+    }
     this.kick ??= new KickTimer();
     this.kick.start(KICK_PERIOD_MS);
     try {
@@ -60,6 +95,11 @@ export class KvmCpuCore {
       if (rc < 0) {
         const errno = c.koffi.errno();
         if (errno === EINTR || errno === EAGAIN) { this.counters.kicks++; return { kind: 'budget' }; }
+        if (errno === EFAULT && this.protection.anyRestricted) {
+          const exit = this.enterSoftware();
+          if (exit) return exit;
+          continue;
+        }
         throw new KvmError('ioctl', `KVM_RUN failed: ${c.strerror(errno)} (errno ${errno})`, errno);
       }
       const reason = v.getUint32(R.exit_reason, true);
@@ -103,6 +143,7 @@ export class KvmCpuCore {
     const v = this.vcpu.runView;
     const gpa = Number(v.getBigUint64(R.mmio_phys_addr, true));
     const len = v.getUint32(R.mmio_len, true) as 1 | 2 | 4 | 8;
+    if (gpa + len <= this.bus.ram.length) { this.lateRamAccess(gpa, len); return; }
     if (v.getUint8(R.mmio_is_write)) {
       let value = 0n;
       for (let i = len - 1; i >= 0; i--) value = (value << 8n) | BigInt(v.getUint8(R.mmio_data + i));
@@ -111,6 +152,46 @@ export class KvmCpuCore {
       let value = this.bus.mmioRead(gpa, len);
       for (let i = 0; i < len; i++, value >>= 8n) v.setUint8(R.mmio_data + i, Number(value & 0xffn));
     }
+  }
+
+  /**
+   * KVM's in-kernel emulator (ring-0 and real-mode code on PVM) touched a restricted frame: it turns
+   * the access into an MMIO exit, a write only after the instruction (kvm-facts.md). No exact KVMI
+   * event can be made from that; the access is completed on RAM and counted in lateAccesses.
+   */
+  private lateRamAccess(gpa: number, len: number): void {
+    this.counters.lateAccesses++;
+    const v = this.vcpu.runView;
+    const ram = this.bus.ram;
+    if (v.getUint8(R.mmio_is_write)) for (let i = 0; i < len; i++) ram[gpa + i] = v.getUint8(R.mmio_data + i);
+    else for (let i = 0; i < len; i++) v.setUint8(R.mmio_data + i, ram[gpa + i]);
+  }
+
+  /** A natively executed access hit a restricted frame: KVM stopped before the instruction. */
+  private enterSoftware(): CpuExit | undefined {
+    if (!this.software) {
+      this.software = this.hybrid.createSoftwareCpu();
+      this.software.intercepts = this.intercepts;
+    }
+    this.software.accessChanged();
+    this.kvmKept = kvmToSoftware(this.vcpu, this.software, true);
+    return this.stepInSoftware();
+  }
+
+  /**
+   * Runs one instruction in the software core. An event or another stop is returned with the state
+   * still in software (the runner answers it, then calls run() again); once the instruction has
+   * retired, the state goes back to KVM.
+   */
+  private stepInSoftware(): CpuExit | undefined {
+    const sw = this.software!;
+    const before = sw.instructions;
+    const exit = sw.run(1);
+    this.counters.softwareSteps += sw.instructions - before;
+    if (exit.kind !== 'budget') return exit;
+    softwareToKvm(sw, this.vcpu, this.kvmKept!);
+    this.kvmKept = undefined;
+    return undefined;
   }
 
   private internalError(): KvmError {
@@ -142,16 +223,18 @@ export class KvmCpuCore {
   }
 
   requestStop(): void { this.stopRequested = true; }
-  resume(): void { /* this core raises no events, so there is nothing to resume */ }
+  /** Answers an event of the software core (only it raises events). */
+  resume(action: 'continue' | 'retry', reply?: { newValue?: bigint }): void { this.soft?.resume(action, reply); }
 
-  getRegs(): KvmRegs { return this.vcpu.getRegs(); }
-  setRegs(regs: KvmRegs): void { this.vcpu.setRegs(regs); }
-  getSregs(): KvmSregs { return this.vcpu.getSregs(); }
-  setSregs(sregs: KvmSregs): void { this.vcpu.setSregs(sregs); }
-  getMsr(index: number): bigint | undefined { return this.vcpu.getMsrs([index]).get(index); }
-  setMsr(index: number, value: bigint): boolean { return this.vcpu.setMsrs([{ index, data: value }]) === 1; }
+  getRegs(): KvmRegs { return this.soft?.getRegs() ?? this.vcpu.getRegs(); }
+  setRegs(regs: KvmRegs): void { if (this.soft) this.soft.setRegs(regs); else this.vcpu.setRegs(regs); }
+  getSregs(): KvmSregs { return this.soft?.getSregs() ?? this.vcpu.getSregs(); }
+  setSregs(sregs: KvmSregs): void { if (this.soft) this.soft.setSregs(sregs); else this.vcpu.setSregs(sregs); }
+  getMsr(index: number): bigint | undefined { return this.soft ? this.soft.getMsr(index) : this.vcpu.getMsrs([index]).get(index); }
+  setMsr(index: number, value: bigint): boolean { return this.soft ? this.soft.setMsr(index, value) : this.vcpu.setMsrs([{ index, data: value }]) === 1; }
 
   getEventMsrs(): KvmiEventMsrs {
+    if (this.soft) return this.soft.getEventMsrs();
     const m = this.vcpu.getMsrs(EVENT_MSRS);
     const g = (i: number) => m.get(i) ?? 0n;
     return {
@@ -160,20 +243,20 @@ export class KvmCpuCore {
     };
   }
 
-  getXcr0(): bigint { return this.vcpu.getXcr0(); }
-  getXsave(): Uint8Array { return this.vcpu.getXsave(); }
-  setXsave(buf: Uint8Array): void { this.vcpu.setXsave(buf); }
+  getXcr0(): bigint { return this.soft?.getXcr0() ?? this.vcpu.getXcr0(); }
+  getXsave(): Uint8Array { return this.soft?.getXsave() ?? this.vcpu.getXsave(); }
+  setXsave(buf: Uint8Array): void { if (this.soft) this.soft.setXsave(buf); else this.vcpu.setXsave(buf); }
 
   /** KVMI mode: 8 in 64-bit code (EFER.LMA and CS.L), 4 in 32-bit protected mode (CS.D), else 2. */
   mode(): 2 | 4 | 8 {
-    const s = this.vcpu.getSregs();
+    const s = this.getSregs();
     if ((s.efer & EFER_LMA) && s.cs.l) return 8;
     return (s.cr0 & CR0_PE) && s.cs.db ? 4 : 2;
   }
 
   /** Guest page walk (SDM Vol. 3A chapter 4) over guest RAM, without setting accessed/dirty bits. */
   translate(gva: bigint): bigint | undefined {
-    const s = this.vcpu.getSregs();
+    const s = this.getSregs();
     const ram = this.bus.ram;
     const dv = new DataView(ram.buffer, ram.byteOffset, ram.byteLength);
     const host: WalkHost = {
@@ -187,7 +270,8 @@ export class KvmCpuCore {
     return BigInt(out.phys);
   }
 
-  injectException(vector: number): void {
+  injectException(vector: number, errorCode?: number, cr2?: bigint): void {
+    if (this.soft) { this.soft.injectException(vector, errorCode, cr2); return; }
     throw new KvmError('badArgument', `injecting exception ${vector} is not supported by the KVM engine yet (needs KVM_SET_VCPU_EVENTS)`);
   }
 
@@ -200,13 +284,16 @@ export class KvmCpuCore {
 
   /** True when an interrupt is waiting and the guest had IF set at the last exit (kvm_run.if_flag). */
   interruptDeliverable(): boolean {
-    return (this.irqLine || this.pendingVectors.length > 0) && (this.vcpu.getRegs().rflags & RFLAGS_IF) !== 0n;
+    return (this.irqLine || this.pendingVectors.length > 0) && (this.getRegs().rflags & RFLAGS_IF) !== 0n;
   }
 
   /** KVM executes from guest RAM directly: there is no decoded-code cache to drop. */
   memoryWritten(): void {}
-  /** Page access restrictions are refused by KvmVm.setPageAccess, so there is nothing to apply. */
-  accessChanged(): void {}
+  /** The KVMI access array changed: re-protect KVM's view; the software core drops its TLB. */
+  accessChanged(): void {
+    this.protection.sync();
+    this.software?.accessChanged();
+  }
 
   reset(): void { throw new KvmError('badArgument', 'resetting a vCPU is not supported by the KVM engine'); }
 
@@ -217,12 +304,17 @@ export class KvmCpuCore {
   }
 }
 
-/** An intercept set whose flags cannot be turned on: this core cannot deliver KVMI events yet. */
+/**
+ * The intercept set: PF (watched pages, delivered through the software core) can be turned on;
+ * the other flags cannot, since this core cannot deliver those KVMI events yet.
+ */
 function refusingIntercepts(): CpuIntercepts {
   const base = { crWrite: new Set<number>(), msrWrite: new Set<number>() };
   const refuse = (name: string) => { throw new KvmError('badArgument', `the KVM engine cannot deliver KVMI ${name} events yet; use the emulator engine`); };
+  let pf = false;
   const result = {} as CpuIntercepts;
-  for (const key of ['pf', 'breakpoint', 'hypercall', 'descriptor', 'xsetbv', 'singlestep'] as const) {
+  Object.defineProperty(result, 'pf', { enumerable: true, get: () => pf, set: (on: boolean) => { pf = on; } });
+  for (const key of ['breakpoint', 'hypercall', 'descriptor', 'xsetbv', 'singlestep'] as const) {
     Object.defineProperty(result, key, { enumerable: true, get: () => false, set: (on: boolean) => { if (on) refuse(key); } });
   }
   for (const key of ['crWrite', 'msrWrite'] as const) {

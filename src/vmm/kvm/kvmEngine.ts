@@ -9,7 +9,7 @@ import { Engine, EngineError, EngineStats, PageAccessEntry, PAGE_ACCESS_ALL, Vm,
 import { validateVmConfig } from '../engine/emulatorEngine';
 import { EmulatorVcpu } from '../engine/emulatorVcpu';
 import { VcpuMessage } from '../engine/messages';
-import { controlBytes } from '../engine/sharedControl';
+import { ACCESS_GENERATION, controlBytes } from '../engine/sharedControl';
 import { replyProblem, VcpuEvent } from '../engine/vcpuEvents';
 import { VmStopReason } from '../engine/vmStop';
 import { GuestMemory } from './guestMemory';
@@ -64,6 +64,7 @@ export class KvmVm implements Vm {
   private readonly vmFd: number;
   private readonly memory: GuestMemory;
   private readonly control: Int32Array;
+  private readonly access: Uint8Array;
   private readonly workers: Worker[] = [];
   private eventHandler: ((e: VcpuEvent) => void) | undefined;
   private stopReason: VmStopReason | undefined;
@@ -71,7 +72,7 @@ export class KvmVm implements Vm {
   private eventSeq = 0;
   private resolveFinished!: (r: VmStopReason) => void;
   private readonly totals = { runnerSlices: 0, events: 0 };
-  private readonly kvm: KvmRunCounters = { exits: 0, ioExits: 0, mmioExits: 0, kicks: 0 };
+  private readonly kvm: KvmRunCounters = { exits: 0, ioExits: 0, mmioExits: 0, kicks: 0, softwareSteps: 0, lateAccesses: 0 };
 
   constructor(private readonly config: VmConfig, private readonly kvmFd: number) {
     const c = libc();
@@ -85,6 +86,8 @@ export class KvmVm implements Vm {
       slot: 0, flags: 0, guestPhysAddr: 0n, memorySize: BigInt(config.memoryBytes), userspaceAddr: this.memory.kvmMapping.address,
     })), 'vmSetup', 'KVM_SET_USER_MEMORY_REGION (slot 0, guest RAM)');
     this.ram = this.memory.vmmMapping.bytes;
+    const accessBuffer = new SharedArrayBuffer(config.memoryBytes / 4096);
+    this.access = new Uint8Array(accessBuffer).fill(PAGE_ACCESS_ALL);
     const controlBuffer = new SharedArrayBuffer(controlBytes(config.vcpus));
     this.control = new Int32Array(controlBuffer);
     this.finished = new Promise((resolve) => { this.resolveFinished = resolve; });
@@ -93,6 +96,7 @@ export class KvmVm implements Vm {
     for (let index = 0; index < config.vcpus; index++) {
       const workerData: KvmVcpuWorkerData = {
         index, kvmFd, vmFd: this.vmFd, memfd: this.memory.memfd, memoryBytes: config.memoryBytes, control: controlBuffer,
+        kvmMappingAddress: this.memory.kvmMapping.address, access: accessBuffer,
         ownsDevices: index === 0, debugDevices: config.debugDevices ?? false,
       };
       const worker = new Worker(entry.script, { eval: entry.eval, workerData, stdout: false, stderr: false });
@@ -140,19 +144,23 @@ export class KvmVm implements Vm {
     this.ram.set(bytes, gpa);
   }
 
-  /** Only "everything allowed" is accepted: restricting guest accesses needs the hybrid engine. */
+  /**
+   * KVMI page access (kvmi-protocol.md section 5). Each vCPU thread protects the changed frames in
+   * KVM's mapping before its next KVM_RUN (pageProtection.ts); accesses from natively executed
+   * guest code then come back before the instruction and run in the software core.
+   */
   setPageAccess(entries: readonly PageAccessEntry[]): void {
     for (const e of entries) {
       if (e.gpa < 0n || e.gpa >= BigInt(this.ram.length)) throw new EngineError('badAddress', `gpa 0x${e.gpa.toString(16)} is not guest RAM`);
-      if (e.access !== PAGE_ACCESS_ALL) {
-        throw new EngineError('notAvailable', `the KVM engine cannot restrict page access yet (gpa 0x${e.gpa.toString(16)}, access ${e.access}); use the emulator engine for watchpoints`);
-      }
+      if (!Number.isInteger(e.access) || e.access < 0 || e.access > PAGE_ACCESS_ALL) throw new EngineError('badConfig', `page access ${e.access} is not a combination of R=1, W=2, X=4`);
     }
+    for (const e of entries) this.access[Number(e.gpa >> 12n)] = e.access;
+    Atomics.add(this.control, ACCESS_GENERATION, 1);
   }
 
   getPageAccess(gpa: bigint): number {
     if (gpa < 0n || gpa >= BigInt(this.ram.length)) throw new EngineError('badAddress', `gpa 0x${gpa.toString(16)} is not guest RAM`);
-    return PAGE_ACCESS_ALL;
+    return this.access[Number(gpa >> 12n)];
   }
 
   async stop(): Promise<void> {

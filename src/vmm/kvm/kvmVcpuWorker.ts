@@ -1,7 +1,7 @@
 // Entry file of a KVM vCPU thread (bundled to dist/kvmVcpuWorker.js): creates the vCPU on the VM
 // file descriptor it is given, maps guest RAM from the memfd for its own use (page walks, devices),
 // builds the buses (vCPU 0 owns the legacy devices: COM1, exit port 0xf4, PIC, PIT ...) and hands
-// a KvmCpuCore to the same VcpuRunner the software engine uses, so commands, pause and the
+// a KvmCpuCore (with the software x86 core for watched-page accesses) to the same VcpuRunner the software engine uses, so commands, pause and the
 // state machine behave identically on both engines. Sends its KVM exit counters before ending.
 import { parentPort, workerData } from 'node:worker_threads';
 import { CpuCore } from '../engine/cpuCore';
@@ -10,6 +10,7 @@ import { VcpuRunner } from '../engine/vcpuRunner';
 import { makeCpuBus } from '../machine/cpuBus';
 import { LegacyDeviceHost } from '../machine/deviceHost';
 import { emptyBuses } from '../machine/legacyDevices';
+import { X86Cpu } from '../x86/cpu';
 import { GuestMapping, mapGuestMemory, unmapGuestMemory } from './guestMemory';
 import { KvmCpuCore } from './kvmCpuCore';
 import { KvmVcpuFd } from './kvmVcpuFd';
@@ -29,7 +30,11 @@ function main(data: KvmVcpuWorkerData): void {
     const ram = mapping.bytes;
     const host = data.ownsDevices ? new LegacyDeviceHost((m) => channel.send(m), log) : undefined;
     const buses = host ? host.devices : emptyBuses(log);
-    core = new KvmCpuCore(new KvmVcpuFd(data.kvmFd, data.vmFd, data.index), makeCpuBus(ram, buses.portBus, buses.mmioBus));
+    const bus = makeCpuBus(ram, buses.portBus, buses.mmioBus);
+    const access = new Uint8Array(data.access);
+    core = new KvmCpuCore(new KvmVcpuFd(data.kvmFd, data.vmFd, data.index), bus, {
+      access, kvmMappingAddress: data.kvmMappingAddress, createSoftwareCpu: () => new X86Cpu(bus, access),
+    });
     const cpu = core as unknown as CpuCore;
     host?.attach(cpu);
     const ready: KvmWorkerMessage = { type: 'kvmReady' };

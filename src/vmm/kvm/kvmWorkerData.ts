@@ -9,6 +9,10 @@ export interface KvmVcpuWorkerData {
   vmFd: number;
   memfd: number;
   memoryBytes: number;
+  /** Host address of the KVM-side RAM mapping (the same in every thread of the process). */
+  kvmMappingAddress: bigint;
+  /** KVMI page access per frame (engine.ts PAGE_ACCESS_*). */
+  access: SharedArrayBuffer;
   control: SharedArrayBuffer;
   ownsDevices: boolean;
   debugDevices: boolean;

@@ -17,7 +17,7 @@ export interface Libc {
   ioctlInt(fd: number, request: number, arg: number): number;
   mmap(addr: null, length: number, prot: number, flags: number, fd: number, offset: number): unknown;
   munmap(ptr: unknown, length: number): number;
-  mprotect(ptr: unknown, length: number, prot: number): number;
+  mprotect(address: bigint, length: number, prot: number): number;
   memfdCreate(name: string, flags: number): number;
   ftruncate(fd: number, length: number): number;
   strerror(errnum: number): string;
@@ -70,7 +70,7 @@ function bind(): Libc {
     ioctlInt: lib.func('ioctl', 'int', ['int', 'unsigned long', 'unsigned long']) as any,
     mmap: lib.func('void *mmap(void *addr, size_t length, int prot, int flags, int fd, int64_t offset)'),
     munmap: lib.func('int munmap(void *addr, size_t length)'),
-    mprotect: lib.func('int mprotect(void *addr, size_t length, int prot)'),
+    mprotect: lib.func('int mprotect(uintptr_t addr, size_t length, int prot)'),
     memfdCreate: lib.func('int memfd_create(const char *name, unsigned int flags)'),
     ftruncate: lib.func('int ftruncate(int fd, int64_t length)'),
     strerror: lib.func('const char *strerror(int errnum)'),

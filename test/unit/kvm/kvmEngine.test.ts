@@ -1,7 +1,7 @@
 // The Vm/Vcpu interface on the KVM engine: register, segment, MSR and XSAVE state set and read back
 // through KVM_SET/GET_*, guest memory shared both ways between the VMM's mapping and the running
-// guest, and clear typed refusals for what this engine does not offer (page restrictions, KVMI
-// intercepts) and for bad input. Skips where /dev/kvm is absent or unusable.
+// guest, and clear typed refusals for what this engine does not offer (KVMI intercepts other
+// than PF) and for bad input. Skips where /dev/kvm is absent or unusable.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EngineError } from '../../../src/vmm/engine/engine';
@@ -75,10 +75,11 @@ test('unsupported requests and bad input are refused with typed errors', async (
     assert.equal(vm.vcpus.length, 2);
     assert.throws(() => vm.readGuest(2 * MiB - 1, 2), (e) => e instanceof EngineError && e.kind === 'badAddress');
     assert.throws(() => vm.writeGuest(-1, new Uint8Array(1)), (e) => e instanceof EngineError && e.kind === 'badAddress');
-    assert.throws(() => vm.setPageAccess([{ gpa: 0x1000n, access: 5 }]), (e) => e instanceof EngineError && e.kind === 'notAvailable');
-    vm.setPageAccess([{ gpa: 0x1000n, access: 7 }]);
-    assert.equal(vm.getPageAccess(0x1000n), 7);
-    await assert.rejects(vm.vcpus[1].setIntercepts({ pf: true }), /cannot deliver KVMI pf events/);
+    assert.throws(() => vm.setPageAccess([{ gpa: 0x1000n, access: 8 }]), (e) => e instanceof EngineError && e.kind === 'badConfig');
+    vm.setPageAccess([{ gpa: 0x1000n, access: 5 }]);
+    assert.equal(vm.getPageAccess(0x1000n), 5);
+    await vm.vcpus[1].setIntercepts({ pf: true });
+    await assert.rejects(vm.vcpus[1].setIntercepts({ breakpoint: true }), /cannot deliver KVMI breakpoint events/);
     await assert.rejects(vm.vcpus[0].injectException(14, 0), /not supported by the KVM engine/);
   } finally {
     await vm.stop();

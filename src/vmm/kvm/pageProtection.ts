@@ -1,0 +1,50 @@
+// Keeps KVM's view of guest RAM in step with the KVMI page access array (kvmi-protocol.md section 5):
+// a frame whose access is restricted gets a host protection on the KVM-side mapping only, so that
+// a natively executed guest access to it fails inside KVM's MMU fault path and KVM_RUN returns
+// -EFAULT *before* the instruction (kvm-facts.md, "Exact write events", mechanism B). The access is
+// then executed by the software engine, which applies the exact KVMI rules. Frames without W stay
+// readable (PROT_READ); frames without R or X are made PROT_NONE (a host mapping cannot forbid
+// only execution). The VMM's own mapping of the memfd stays writable throughout.
+import { PAGE_ACCESS_ALL, PAGE_ACCESS_R, PAGE_ACCESS_W, PAGE_ACCESS_X } from '../engine/engine';
+import { check, libc, PROT_NONE, PROT_READ, PROT_WRITE } from './libc';
+
+const PAGE = 4096;
+
+/** Host protection of the KVM-side mapping for a KVMI access value. */
+export function hostProtection(access: number): number {
+  if (access === PAGE_ACCESS_ALL) return PROT_READ | PROT_WRITE;
+  if ((access & PAGE_ACCESS_R) && (access & PAGE_ACCESS_X) && !(access & PAGE_ACCESS_W)) return PROT_READ;
+  return PROT_NONE;
+}
+
+export class PageProtection {
+  /** The protection applied per frame, as host PROT_* values. */
+  private readonly applied: Uint8Array;
+  private restricted = 0;
+
+  constructor(private readonly kvmMappingAddress: bigint, private readonly access: Uint8Array) {
+    this.applied = new Uint8Array(access.length).fill(PROT_READ | PROT_WRITE);
+  }
+
+  /** True when some frame is protected (an EFAULT from KVM_RUN may then be an access to it). */
+  get anyRestricted(): boolean { return this.restricted > 0; }
+
+  /** Applies every changed frame, one mprotect per run of frames with the same protection. */
+  sync(): void {
+    const n = this.access.length;
+    for (let gfn = 0; gfn < n;) {
+      const prot = hostProtection(this.access[gfn]);
+      if (prot === this.applied[gfn]) { gfn++; continue; }
+      let end = gfn + 1;
+      while (end < n && hostProtection(this.access[end]) === prot && this.applied[end] !== prot) end++;
+      check(libc().mprotect(this.kvmMappingAddress + BigInt(gfn * PAGE), (end - gfn) * PAGE, prot), 'ioctl',
+        `mprotect of guest frames 0x${gfn.toString(16)}-0x${(end - 1).toString(16)}`);
+      for (let f = gfn; f < end; f++) {
+        const wasFull = this.applied[f] === (PROT_READ | PROT_WRITE);
+        this.applied[f] = prot;
+        this.restricted += wasFull ? 1 : prot === (PROT_READ | PROT_WRITE) ? -1 : 0;
+      }
+      gfn = end;
+    }
+  }
+}

@@ -1,0 +1,54 @@
+// Moves a vCPU's architectural state between KVM and the software x86 core (X86Cpu) for hybrid
+// execution: general registers, RIP/RFLAGS, segment/descriptor-table/control registers and EFER
+// (kvm_sregs), the MSRs that SYSCALL/SYSENTER/SWAPGS and paging use (SDM Vol. 4 Table 2-2), and the
+// XSAVE image (x87/SSE/AVX state, SDM Vol. 1 chapter 13). The APIC base, CR8 and the pending
+// interrupt bitmap stay KVM's: the software core models no local APIC.
+import { CpuCore } from '../engine/cpuCore';
+import { KvmSregs, MSR } from '../x86/kvmState';
+import { KvmError } from './kvmError';
+import { KvmVcpuFd } from './kvmVcpuFd';
+
+/** MSRs carried across; FS/GS base travel inside kvm_sregs, EFER too. */
+export const TRANSFERRED_MSRS: readonly number[] = [
+  MSR.STAR, MSR.LSTAR, MSR.CSTAR, MSR.SFMASK, MSR.KERNEL_GS_BASE,
+  MSR.IA32_SYSENTER_CS, MSR.IA32_SYSENTER_ESP, MSR.IA32_SYSENTER_EIP, MSR.IA32_PAT, MSR.TSC_AUX,
+];
+
+/** What KVM keeps while the software core runs (restored on the way back). */
+export interface KvmOnlyState { apicBase: bigint; cr8: bigint; interruptBitmap: KvmSregs['interrupt_bitmap'] }
+
+/** RFLAGS.RF (SDM Vol. 3A 18.3.1.1). */
+const RFLAGS_RF = 1n << 16n;
+
+/**
+ * KVM state -> software core. `stoppedByHostFault`: KVM_RUN returned EFAULT before the instruction;
+ * the host's fault path leaves RFLAGS.RF set in that state although the guest took no fault, so
+ * RF is cleared (the guest's own state before the instruction).
+ */
+export function kvmToSoftware(kvm: KvmVcpuFd, cpu: CpuCore, stoppedByHostFault: boolean): KvmOnlyState {
+  const sregs = kvm.getSregs();
+  cpu.setSregs(sregs);
+  const regs = kvm.getRegs();
+  if (stoppedByHostFault) regs.rflags &= ~RFLAGS_RF;
+  cpu.setRegs(regs);
+  for (const [index, value] of kvm.getMsrs(TRANSFERRED_MSRS)) cpu.setMsr(index, value);
+  try {
+    cpu.setXsave(kvm.getXsave());
+  } catch (e) {
+    throw new KvmError('badArgument', `the software core refused KVM's XSAVE image: ${(e as Error).message}`);
+  }
+  return { apicBase: sregs.apic_base, cr8: sregs.cr8, interruptBitmap: sregs.interrupt_bitmap };
+}
+
+export function softwareToKvm(cpu: CpuCore, kvm: KvmVcpuFd, kept: KvmOnlyState): void {
+  const sregs = cpu.getSregs();
+  kvm.setSregs({ ...sregs, apic_base: kept.apicBase, cr8: kept.cr8, interrupt_bitmap: kept.interruptBitmap });
+  kvm.setRegs(cpu.getRegs());
+  const msrs = [];
+  for (const index of TRANSFERRED_MSRS) {
+    const data = cpu.getMsr(index);
+    if (data !== undefined) msrs.push({ index, data });
+  }
+  kvm.setMsrs(msrs);
+  kvm.setXsave(cpu.getXsave());
+}

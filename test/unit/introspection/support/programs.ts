@@ -21,6 +21,7 @@ export const op = {
   descriptor: (which: number, write: boolean) => [0x0d, which, write ? 1 : 0],
   xsetbv: (value: number) => [0x0e, ...u32(value)],
   incRax: () => [0x0f],
+  jump: (gpa: number) => [0x10, ...u32(gpa)],
 };
 
 /** The next event, which must be `name`. */

@@ -6,7 +6,7 @@
 //   07    triple fault         08 a32  load byte a32 into RAX (PF R)
 //   0a c v32  MOV CRc, v32 (CR)  0b m32 v32  WRMSR (MSR)    0c  VMCALL (HYPERCALL; RAX = 0 or -1000)
 //   0d d w  descriptor-table access (DESCRIPTOR)          0e v32  XSETBV XCR0 (XSETBV)
-//   0f    RAX += 1
+//   0f    RAX += 1                10 a32  jump to a32
 // Injected exceptions are appended to INJECTED_LOG in RAM (one vector byte each, count at +0).
 import { CpuBus, CpuCore, CpuExit, CpuFactory, noIntercepts } from '../../../../src/vmm/engine/cpuCore';
 import { emptyRegs, emptySregs, KvmRegs, KvmSregs } from '../../../../src/vmm/x86/kvmState';
@@ -100,6 +100,7 @@ class ScriptedCpu implements CpuCore {
         this.xcr0 = value; this.advance(5); return undefined;
       }
       case 0x0f: this.regs.rax += 1n; this.advance(1); return undefined;
+      case 0x10: this.regs.rip = BigInt(this.u32(rip + 1)); this.instructions++; return undefined;
       default: throw new Error(`scripted CPU: unknown opcode 0x${ram[rip].toString(16)} at 0x${rip.toString(16)}`);
     }
   }

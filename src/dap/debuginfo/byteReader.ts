@@ -156,3 +156,4 @@ export function stringAt(table: Uint8Array, offset: number, what: string): strin
   if (end < 0) throw new DebugInfoError('badStringIndex', `${what}: string at ${offset} is not terminated`);
   return utf8.decode(table.subarray(offset, end));
 }
+

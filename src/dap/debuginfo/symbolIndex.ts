@@ -1,13 +1,14 @@
 // Symbol lookups for the debugger and the language server: by name, by address ("main+0x12"),
 // and a name-sorted list for workspace-wide search. Built once: addresses go in a sorted
-// BigUint64Array so an address lookup is a binary search, names in a Map.
+// SortedAddresses index so an address lookup is a binary search, names in a Map.
 import type { ElfSymbol } from './elf/elfSymbols';
+import { SortedAddresses } from './sortedAddresses';
 
 export interface SymbolHit {
   symbol: ElfSymbol;
   offset: bigint;
-  /** `name` or `name+0xOFF`, as debuggers print it. */
-  label: string;
+  /** `name` or `name+0xOFF`, as debuggers print it (formatted on access). */
+  readonly label: string;
 }
 
 /** Symbols that denote code or data at an address (not files, sections or undefined imports). */
@@ -23,7 +24,7 @@ function rank(s: ElfSymbol): number {
 
 export class SymbolIndex {
   private readonly byAddress: ElfSymbol[];
-  private readonly starts: BigUint64Array;
+  private readonly starts: SortedAddresses;
   private readonly byName = new Map<string, ElfSymbol[]>();
   private readonly preferred = new Map<string, ElfSymbol>();
   private sortedNames?: ElfSymbol[];
@@ -41,7 +42,7 @@ export class SymbolIndex {
         if (rank(s) > rank(last)) this.byAddress[this.byAddress.length - 1] = s;
       } else this.byAddress.push(s);
     }
-    this.starts = BigUint64Array.from(this.byAddress, (s) => s.value);
+    this.starts = new SortedAddresses(this.byAddress.map((s) => s.value));
     let maxSize = 0;
     for (const s of this.byAddress) {
       maxSize = Math.max(maxSize, s.size);
@@ -68,7 +69,7 @@ export class SymbolIndex {
    * zero-sized symbol exactly at the address. Among candidates, the innermost (highest start).
    */
   lookupAddress(address: bigint): SymbolHit | undefined {
-    let i = this.lastStartAtOrBefore(address);
+    let i = this.starts.lastAtOrBefore(address);
     for (; i >= 0; i--) {
       const s = this.byAddress[i];
       if (address - s.value >= this.maxSize && address !== s.value) break;
@@ -95,20 +96,11 @@ export class SymbolIndex {
     return out;
   }
 
-  private lastStartAtOrBefore(address: bigint): number {
-    let lo = 0, hi = this.starts.length - 1, found = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.starts[mid] <= address) { found = mid; lo = mid + 1; } else hi = mid - 1;
-    }
-    return found;
-  }
-
   /** Among symbols sharing the start of entry i, the best ranked one. */
   private bestAt(i: number): ElfSymbol {
     let best = this.byAddress[i];
-    for (let j = i - 1; j >= 0 && this.starts[j] === this.starts[i]; j--) if (rank(this.byAddress[j]) > rank(best)) best = this.byAddress[j];
-    for (let j = i + 1; j < this.starts.length && this.starts[j] === this.starts[i]; j++) if (rank(this.byAddress[j]) > rank(best)) best = this.byAddress[j];
+    for (let j = i - 1; j >= 0 && this.starts.same(j, i); j--) if (rank(this.byAddress[j]) > rank(best)) best = this.byAddress[j];
+    for (let j = i + 1; j < this.starts.length && this.starts.same(j, i); j++) if (rank(this.byAddress[j]) > rank(best)) best = this.byAddress[j];
     return best;
   }
 }
@@ -127,5 +119,8 @@ function sortByAddress(symbols: readonly ElfSymbol[]): Int32Array {
 
 function hit(symbol: ElfSymbol, address: bigint): SymbolHit {
   const offset = address - symbol.value;
-  return { symbol, offset, label: offset === 0n ? symbol.name : `${symbol.name}+0x${offset.toString(16)}` };
+  return {
+    symbol, offset,
+    get label() { return offset === 0n ? symbol.name : `${symbol.name}+0x${offset.toString(16)}`; },
+  };
 }

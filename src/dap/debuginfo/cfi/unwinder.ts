@@ -2,6 +2,7 @@
 // registers from CFI (.eh_frame / .debug_frame, DWARF 5 section 6.4) and falls back to the
 // frame-pointer chain ([rbp] = caller rbp, [rbp+8] = return address) when no FDE covers the pc.
 import { DebugInfoError } from '../errors';
+import { compareAddresses, SortedAddresses } from '../sortedAddresses';
 import { evaluateExpression, type ReadMemory } from '../dwarf/expressionEvaluator';
 import type { Fde } from './frameEntries';
 import { LAYOUTS, type Architecture } from './registers';
@@ -18,21 +19,17 @@ export interface UnwoundFrame {
 }
 
 export class Unwinder {
-  private readonly starts: BigUint64Array;
+  private readonly starts: SortedAddresses;
   private readonly rowCache = new WeakMap<Fde, UnwindRow[]>();
 
   /** `fdes` from all frame sections, any order; the first FDE found for a pc wins. */
   constructor(private readonly fdes: Fde[], readonly arch: Architecture, private readonly littleEndian = true) {
-    this.fdes = [...fdes].sort((a, b) => (a.pcBegin < b.pcBegin ? -1 : a.pcBegin > b.pcBegin ? 1 : 0));
-    this.starts = BigUint64Array.from(this.fdes, (f) => f.pcBegin);
+    this.fdes = [...fdes].sort((a, b) => compareAddresses(a.pcBegin, b.pcBegin));
+    this.starts = new SortedAddresses(this.fdes.map((f) => f.pcBegin));
   }
 
   fdeFor(pc: bigint): Fde | undefined {
-    let lo = 0, hi = this.starts.length - 1, found = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.starts[mid] <= pc) { found = mid; lo = mid + 1; } else hi = mid - 1;
-    }
+    const found = this.starts.lastAtOrBefore(pc);
     for (let i = found; i >= 0 && i > found - 4; i--) if (pc < this.fdes[i].pcEnd) return this.fdes[i];
     return undefined;
   }

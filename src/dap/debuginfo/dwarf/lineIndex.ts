@@ -2,6 +2,7 @@
 // search over row ranges, and (file, line) -> the is_stmt addresses of that line (breakpoints,
 // stepping), with the instruction ranges each row covers (for "memory this line touches").
 import type { LineRow, LineTable } from './lineProgram';
+import { compareAddresses, SortedAddresses } from '../sortedAddresses';
 
 export interface SourceLocation {
   path: string;
@@ -27,7 +28,7 @@ function pathMatches(candidate: string, query: string): boolean {
 
 export class LineIndex {
   private readonly spans: LineSpan[] = [];
-  private readonly starts: BigUint64Array;
+  private readonly starts: SortedAddresses;
   /** path -> line -> spans, built on the first line query. */
   private byFile?: Map<string, Map<number, LineSpan[]>>;
 
@@ -47,8 +48,8 @@ export class LineIndex {
         if (next.address > row.address) this.spans.push({ table, row, low: row.address, high: next.address });
       }
     }
-    this.spans.sort((a, b) => (a.low < b.low ? -1 : a.low > b.low ? 1 : 0));
-    this.starts = BigUint64Array.from(this.spans, (s) => s.low);
+    this.spans.sort((a, b) => compareAddresses(a.low, b.low));
+    this.starts = new SortedAddresses(this.spans.map((s) => s.low));
   }
 
   pathOf(table: LineTable, row: LineRow): string {
@@ -57,11 +58,7 @@ export class LineIndex {
 
   /** The row covering `address`, or undefined when no line table describes it. */
   spanAt(address: bigint): LineSpan | undefined {
-    let lo = 0, hi = this.starts.length - 1, found = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.starts[mid] <= address) { found = mid; lo = mid + 1; } else hi = mid - 1;
-    }
+    const found = this.starts.lastAtOrBefore(address);
     const span = found >= 0 ? this.spans[found] : undefined;
     return span && address < span.high ? span : undefined;
   }

@@ -10,6 +10,7 @@ import { parseLineTable, type LineTable } from './lineProgram';
 import { classifyLocation, type Location } from './locationExpression';
 import { readLocationList, readRanges, type AddressRange, type LocationListEntry } from './rangeLists';
 import { TypeResolver, type TypeInfo } from './typeInfo';
+import { compareAddresses, SortedAddresses } from '../sortedAddresses';
 
 // Copied into local bindings once: unbundled CommonJS would otherwise call a getter per use.
 const { DW_AT, DW_TAG } = constants;
@@ -81,7 +82,8 @@ export class ProgramModel {
   readonly globals: VariableInfo[] = [];
   readonly types: TypeResolver;
   private readonly dies: DieIndex;
-  private codeRanges?: Array<AddressRange & { subprogram: SubprogramInfo }>;
+  private codeRanges?: { ranges: Array<AddressRange & { subprogram: SubprogramInfo }>; starts: SortedAddresses };
+  private readonly globalStarts: SortedAddresses;
 
   /**
    * `isLoaded` tells whether an address is part of the loaded image; code and data the linker
@@ -92,19 +94,18 @@ export class ProgramModel {
     this.dies = dies;
     this.types = new TypeResolver(dies);
     for (const unit of units) this.addUnit(unit, sections);
-    this.globals.sort((a, b) => (a.address! < b.address! ? -1 : a.address! > b.address! ? 1 : 0));
+    this.globals.sort((a, b) => compareAddresses(a.address!, b.address!));
+    this.globalStarts = new SortedAddresses(this.globals.map((g) => g.address!));
   }
 
   /** The concrete subprogram whose code contains `pc` (binary search over all code ranges). */
   subprogramAt(pc: bigint): SubprogramInfo | undefined {
-    this.codeRanges ??= this.subprograms.flatMap((s) => s.ranges.map((r) => ({ ...r, subprogram: s })))
-      .sort((a, b) => (a.low < b.low ? -1 : a.low > b.low ? 1 : 0));
-    const ranges = this.codeRanges;
-    let lo = 0, hi = ranges.length - 1, found = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (ranges[mid].low <= pc) { found = mid; lo = mid + 1; } else hi = mid - 1;
+    if (!this.codeRanges) {
+      const all = this.subprograms.flatMap((s) => s.ranges.map((r) => ({ ...r, subprogram: s }))).sort((a, b) => compareAddresses(a.low, b.low));
+      this.codeRanges = { ranges: all, starts: new SortedAddresses(all.map((r) => r.low)) };
     }
+    const { ranges, starts } = this.codeRanges;
+    const found = starts.lastAtOrBefore(pc);
     for (let i = found; i >= 0 && i > found - 8; i--) if (pc < ranges[i].high) return ranges[i].subprogram;
     return undefined;
   }
@@ -115,11 +116,7 @@ export class ProgramModel {
 
   /** The global/static variable whose storage contains `address` (binary search). */
   globalAt(address: bigint): VariableInfo | undefined {
-    let lo = 0, hi = this.globals.length - 1, found = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.globals[mid].address! <= address) { found = mid; lo = mid + 1; } else hi = mid - 1;
-    }
+    const found = this.globalStarts.lastAtOrBefore(address);
     for (let i = found; i >= 0 && i > found - 8; i--) {
       const g = this.globals[i];
       if (address < g.address! + BigInt(Math.max(1, g.byteSize ?? 1))) return g;

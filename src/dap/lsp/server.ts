@@ -4,7 +4,7 @@
 // guest's ELF + DWARF, read with the debug adapter's reader (src/dap/debuginfo).
 import { fileURLToPath } from 'node:url';
 import {
-  createConnection, ProposedFeatures, TextDocuments, TextDocumentSyncKind, type Diagnostic, type InitializeResult,
+  createConnection, MessageType, ProposedFeatures, ShowMessageNotification, TextDocuments, TextDocumentSyncKind, type Diagnostic, type InitializeResult,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { codeLensesFor } from './codeLenses';
@@ -41,11 +41,13 @@ function guarded<T>(what: string, fallback: T, fn: () => T): T {
   }
 }
 
+/** Applies options; a configuration change that does not carry `persistedWatchpoints` keeps the current ones. */
 function applyOptions(raw: unknown): void {
   const { options, problems } = checkOptions(raw);
-  for (const p of problems) void connection.window.showWarningMessage(`KVMI: ${p}`);
+  for (const p of problems) void connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Warning, message: `KVMI: ${p}` });
   catalog.setGuestElfs(options.guestElfs);
-  savedWatchpoints = options.persistedWatchpoints;
+  const carriesWatchpoints = typeof raw === 'object' && raw !== null && 'persistedWatchpoints' in raw;
+  if (carriesWatchpoints || raw === undefined || raw === null) savedWatchpoints = options.persistedWatchpoints;
 }
 
 function reportLoadProblems(): void {
@@ -68,7 +70,7 @@ function publishDiagnostics(): void {
 }
 
 function refreshLenses(): void {
-  if (canRefreshLenses) void connection.sendRequest('workspace/codeLens/refresh');
+  if (canRefreshLenses) connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
 }
 
 function onGuestsChanged(): void {

@@ -194,7 +194,11 @@ export class X86Cpu extends CpuCore {
     return exit;
   }
 
-  /** Fetches and decodes the instruction at CS:RIP through the per-page decoded-instruction cache. */
+  /**
+   * Fetches and decodes the instruction at CS:RIP through the per-page decoded-instruction cache.
+   * A cached record is reused only if its bytes still match guest memory, so writes by other vCPUs,
+   * devices or the debugger can never run stale code; this vCPU's own writes also drop the page.
+   */
   private fetch(): DecodedInsn {
     const lin = this.codeSize === 8 ? this.rip : (this.seg[CS].base + this.rip) >>> 0;
     const p = this.translateLinear(lin, ACC_X);
@@ -204,29 +208,38 @@ export class X86Cpu extends CpuCore {
       let page = gfn === this.lastCodeGfn ? this.lastCodePage : this.codeCache.get(gfn);
       if (page) { this.lastCodeGfn = gfn; this.lastCodePage = page; }
       const cached = page?.[off];
-      if (cached !== undefined && cached.mode === mode) return cached;
+      if (cached !== undefined && cached.mode === mode && this.bytesMatch(cached.raw, p)) return cached;
       const avail = Math.min(15, 4096 - off, this.ramSize - p);
-      let r = decode(this.ram, p, avail, mode);
-      if (r instanceof DecodeFault && r.reason === 'truncated') return this.fetchCrossing(lin, p, avail, mode);
+      const r = decode(this.ram, p, avail, mode);
+      if (r instanceof DecodeFault && r.reason === 'truncated') return this.fetchCrossing(lin, p);
       const d = this.finishDecode(r);
+      d.raw = this.ram.slice(p, p + d.len);
       if (!page) { page = new Array(4096); this.codeCache.set(gfn, page); this.codePages[gfn] = 1; }
       page[off] = d;
       return d;
     }
-    return this.fetchCrossing(lin, p, 0, mode);
+    return this.fetchCrossing(lin, p);
   }
 
-  /** Decodes an instruction that crosses a page (or lies in MMIO) without caching it. */
-  private fetchCrossing(lin: number, p: number, avail: number, mode: 2 | 4 | 8): DecodedInsn {
+  private bytesMatch(raw: Uint8Array, p: number): boolean {
+    const ram = this.ram;
+    for (let k = 0; k < raw.length; k++) if (ram[p + k] !== raw[k]) return false;
+    return true;
+  }
+
+  /**
+   * Decodes an instruction that crosses into the next page, or lies outside RAM (MMIO/ROM), without
+   * caching it. The next page is translated (and may fault) only if the bytes of this one do not suffice.
+   */
+  private fetchCrossing(lin: number, p: number): DecodedInsn {
     const buf = this.fetchBuf;
-    for (let k = 0; k < avail; k++) buf[k] = this.ram[p + k];
-    let n = avail;
-    if (n === 0) {
-      for (; n < 15 && ((p + n) & 0xfff) !== 0 || n === 0; n++) buf[n] = this.physRead(p + n, 1);
-    }
-    const rest = this.translateLinear(lin + n, ACC_X);
-    for (let k = 0; n < 15; k++, n++) buf[n] = this.physRead(rest + k, 1);
-    return this.finishDecode(decode(buf, 0, 15, mode));
+    const first = Math.min(15, 4096 - (p & 0xfff));
+    for (let k = 0; k < first; k++) buf[k] = this.physRead(p + k, 1);
+    const r = decode(buf, 0, first, this.codeSize);
+    if (!(r instanceof DecodeFault && r.reason === 'truncated') || first === 15) return this.finishDecode(r);
+    const next = this.translateLinear(this.codeSize === 8 ? lin + first : (lin + first) >>> 0, ACC_X);
+    for (let k = first; k < 15; k++) buf[k] = this.physRead(next + k - first, 1);
+    return this.finishDecode(decode(buf, 0, 15, this.codeSize));
   }
 
   private finishDecode(r: DecodedInsn | DecodeFault): DecodedInsn {

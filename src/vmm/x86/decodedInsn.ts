@@ -11,6 +11,8 @@ export type InsnHandler<Core> = (core: Core, insn: DecodedInsn) => void;
 export const NO_REG = -1;
 export const RIP_BASE = 16;
 
+const EMPTY = new Uint8Array(0);
+
 /** A decoded instruction. All register numbers include the REX extension bits. */
 export class DecodedInsn {
   /** Total length in bytes, prefixes included (at most 15, SDM Vol. 2A 2.3.11). */
@@ -55,6 +57,8 @@ export class DecodedInsn {
   /** A REX prefix is present (selects SPL/BPL/SIL/DIL instead of AH/CH/DH/BH). */
   rex = false;
   rexW = false;
+  /** The instruction bytes, compared with guest memory before a cached copy is reused. */
+  raw: Uint8Array = EMPTY;
   /** The handler completes every access that can fault before it writes a GPR (no snapshot needed). */
   faultSafe = false;
   /** Code size the bytes were decoded for (2, 4, 8). */

@@ -28,7 +28,8 @@ export class SymbolIndex {
   private readonly byName = new Map<string, ElfSymbol[]>();
   private readonly preferred = new Map<string, ElfSymbol>();
   private sortedNames?: ElfSymbol[];
-  private readonly maxSize: bigint;
+  /** reach[i]: the highest end address among symbols 0..i, so a backwards scan knows when to stop. */
+  private readonly reach: BigUint64Array;
 
   constructor(symbols: readonly ElfSymbol[]) {
     const candidates = symbols.filter(isAddressable);
@@ -43,15 +44,19 @@ export class SymbolIndex {
       } else this.byAddress.push(s);
     }
     this.starts = new SortedAddresses(this.byAddress.map((s) => s.value));
-    let maxSize = 0;
+    this.reach = new BigUint64Array(this.byAddress.length);
+    let reach = 0n;
+    this.byAddress.forEach((s, i) => {
+      const end = s.value + BigInt(Math.max(1, s.size));
+      if (end > reach) reach = end;
+      this.reach[i] = reach;
+    });
     for (const s of this.byAddress) {
-      maxSize = Math.max(maxSize, s.size);
       const list = this.byName.get(s.name);
       if (list) list.push(s); else this.byName.set(s.name, [s]);
       const best = this.preferred.get(s.name);
       if (!best || rank(s) > rank(best)) this.preferred.set(s.name, s);
     }
-    this.maxSize = BigInt(maxSize);
   }
 
   get size(): number { return this.byAddress.length; }
@@ -65,19 +70,18 @@ export class SymbolIndex {
   }
 
   /**
-   * The symbol containing `address`: a sized symbol with value <= address < value+size, or a
-   * zero-sized symbol exactly at the address. Among candidates, the innermost (highest start).
+   * The symbol containing `address`: the innermost (highest start) sized symbol with
+   * value <= address < value+size, else a zero-sized symbol exactly at the address.
    */
   lookupAddress(address: bigint): SymbolHit | undefined {
-    let i = this.starts.lastAtOrBefore(address);
-    for (; i >= 0; i--) {
+    let label: number | undefined;
+    for (let i = this.starts.lastAtOrBefore(address); i >= 0 && this.reach[i] > address; i--) {
       const s = this.byAddress[i];
-      if (address - s.value >= this.maxSize && address !== s.value) break;
-      if (address < s.value + BigInt(s.size) || (s.size === 0 && address === s.value)) {
-        return hit(this.bestAt(i), address);
-      }
+      if (s.size > 0 && contains(s, address)) return hit(this.bestAt(i, address), address);
+      if (s.size === 0 && s.value === address) label ??= i;
     }
-    return undefined;
+    // Like gdb: a zero-sized label only names an address no sized symbol covers.
+    return label === undefined ? undefined : hit(this.bestAt(label, address), address);
   }
 
   /** All symbols sorted by name (computed on first use), for workspace symbol search. */
@@ -96,13 +100,22 @@ export class SymbolIndex {
     return out;
   }
 
-  /** Among symbols sharing the start of entry i, the best ranked one. */
-  private bestAt(i: number): ElfSymbol {
+  /** Among symbols sharing the start of entry i that contain `address`, the best ranked one. */
+  private bestAt(i: number, address: bigint): ElfSymbol {
     let best = this.byAddress[i];
-    for (let j = i - 1; j >= 0 && this.starts.same(j, i); j--) if (rank(this.byAddress[j]) > rank(best)) best = this.byAddress[j];
-    for (let j = i + 1; j < this.starts.length && this.starts.same(j, i); j++) if (rank(this.byAddress[j]) > rank(best)) best = this.byAddress[j];
+    const consider = (j: number) => {
+      const s = this.byAddress[j];
+      if (contains(s, address) && rank(s) > rank(best)) best = s;
+    };
+    for (let j = i - 1; j >= 0 && this.starts.same(j, i); j--) consider(j);
+    for (let j = i + 1; j < this.starts.length && this.starts.same(j, i); j++) consider(j);
     return best;
   }
+}
+
+/** A sized symbol covers [value, value+size); a zero-sized one only its own address. */
+function contains(s: ElfSymbol, address: bigint): boolean {
+  return address >= s.value && (address < s.value + BigInt(s.size) || (s.size === 0 && address === s.value));
 }
 
 /**

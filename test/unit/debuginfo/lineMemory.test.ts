@@ -42,7 +42,7 @@ test('-O0: marked lines report the variables they read and write', (t) => {
   const info = DebugInfo.fromFile(bin);
   const touched = (tag: string) => variablesTouchedByLine(info, 'sample.c', markedLine(source, tag)).map((a) => [a.name, a.access, a.byteSize]);
   assert.deepEqual(touched('write_counter'), [['counter', 'write', 4]]);
-  assert.deepEqual(touched('helper_total'), [['hidden_total', 'readWrite', 8]]);
+  assert.deepEqual(touched('accumulate_total'), [['hidden_total', 'readWrite', 8]]);
   assert.deepEqual(touched('write_origin'), [['origin', 'write', 16]]);
   const origin = memoryTouchedByLine(info, 'sample.c', markedLine(source, 'write_origin'))[0];
   assert.equal(origin.accessAddress - origin.address, 4n, 'origin.y is 4 bytes into origin');

@@ -54,11 +54,11 @@ test('a breakpoint on a line without code moves to the next line that has code',
   const bin = buildFixture(t, 'sample.c', 'sample-O0', ['-g', '-O0']);
   if (!bin) return;
   const info = DebugInfo.fromFile(bin);
-  // Line 5 is "struct point {": no code; the next line with code is helper's opening line.
-  const helperLine = info.program.subprogramsNamed('helper')[0].declLine!;
+  // Line 5 is "struct point {": no code; the next line with code is accumulate()'s opening line.
+  const accumulateLine = info.program.subprogramsNamed('accumulate')[0].declLine!;
   const resolved = info.lines.resolveBreakpoint('sample.c', 5);
-  assert.equal(resolved?.line, helperLine);
-  assert.deepEqual(resolved?.addresses, info.lines.addressesForLine('sample.c', helperLine));
+  assert.equal(resolved?.line, accumulateLine);
+  assert.deepEqual(resolved?.addresses, info.lines.addressesForLine('sample.c', accumulateLine));
   assert.equal(info.lines.resolveBreakpoint('sample.c', 10_000), undefined);
   assert.ok(info.lines.sourceFiles().includes(join(fixturesDir, 'sample.c')));
 });

@@ -12,6 +12,8 @@ const entries = [
   { in: 'src/dap/lsp/server.ts', out: 'languageServer' },
   // The VMM's vCPU threads: loaded by dist/vmm.js from its own directory (engine/emulatorEngine.ts).
   { in: 'src/vmm/engine/vcpuWorker.ts', out: 'vcpuWorker' },
+  // kvmi-watch: prints guest memory accesses caught through KVMI page access (src/dap/kvmiWatch.ts).
+  { in: 'src/dap/kvmiWatch.ts', out: 'kvmi-watch', banner: '#!/usr/bin/env node' },
 ];
 
 await Promise.all(entries.map((entry) => esbuild.build({

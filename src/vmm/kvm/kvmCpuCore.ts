@@ -6,11 +6,16 @@
 // access to a frame restricted by KVMI page access makes KVM_RUN fail with EFAULT before the
 // instruction (pageProtection.ts); the state then moves to the software x86 core, which executes
 // that instruction with full KVMI semantics (the PF event, CONTINUE/RETRY), and back to KVM.
+// With `softwareKernel` (for PVM hosts, where KVM emulates guest ring 0 at under 1 MIPS) the software
+// core runs all guest code at CPL 0-2 and KVM only ring 3: the frames of the kernel's entry points
+// (kernelEntries.ts) are hidden from KVM, so an exception or SYSCALL from ring 3 stops inside KVM
+// at the entry's first instruction (an emulation failure, nothing executed) and comes back here.
 // Intercepts other than PF are refused with a KvmError so that nothing is silently not watched.
 import type { CpuBus, CpuCore, CpuExit, CpuIntercepts } from '../engine/cpuCore';
 import { KvmRegs, KvmSregs, KvmiEventMsrs, MSR } from '../x86/kvmState';
 import { walk, WalkHost, WALK_NOT_PRESENT } from '../x86/mmu';
-import { KVM_EXIT, KVM_EXIT_IO_OUT, KVM_IOCTL, KVM_RUN_OFFSET as R } from './kvmAbi';
+import { KVM_EXIT, KVM_EXIT_IO_OUT, KVM_INTERNAL_ERROR_EMULATION, KVM_IOCTL, KVM_RUN_OFFSET as R } from './kvmAbi';
+import { kernelEntryFrames } from './kernelEntries';
 import { KvmError } from './kvmError';
 import { KvmVcpuFd } from './kvmVcpuFd';
 import { KickTimer } from './kickTimer';
@@ -37,6 +42,12 @@ export interface KvmRunCounters {
   softwareSteps: number;
   /** Accesses to restricted RAM that KVM's own emulator performed (MMIO exits inside RAM): no event. */
   lateAccesses: number;
+  /** Hand-overs of the vCPU from the software core to KVM (software kernel mode). */
+  toKvm: number;
+  /** Kernel entries caught at a hidden entry frame and continued in the software core. */
+  kernelEntries: number;
+  /** Hidden entry frames given back to KVM because ring-3 code executes from them. */
+  unhiddenFrames: number;
 }
 
 /** What the hybrid step needs besides the vCPU and the buses. */
@@ -46,20 +57,32 @@ export interface HybridSupport {
   /** Host address of the KVM-side RAM mapping (protected per frame). */
   kvmMappingAddress: bigint;
   /** Makes the software core (X86Cpu) on the VMM-side RAM mapping. */
-  createSoftwareCpu(): CpuCore;
+  createSoftwareCpu(): SoftwareCore;
+  /** Run guest code at CPL 0-2 in the software core and only ring 3 in KVM. */
+  softwareKernel: boolean;
 }
+
+/** The software core, with its current privilege level (X86Cpu.cpl). */
+export type SoftwareCore = CpuCore & { readonly cpl: number };
+
+/** Instructions the software core runs per run() call in software kernel mode. */
+const SOFTWARE_SLICE = 20_000;
+const PAGE_SHIFT = 12n;
 
 export class KvmCpuCore {
   readonly intercepts: CpuIntercepts = refusingIntercepts();
   readonly instructions = 0;
-  readonly counters: KvmRunCounters = { exits: 0, ioExits: 0, mmioExits: 0, kicks: 0, softwareSteps: 0, lateAccesses: 0 };
+  readonly counters: KvmRunCounters = {
+    exits: 0, ioExits: 0, mmioExits: 0, kicks: 0, softwareSteps: 0, lateAccesses: 0, toKvm: 0, kernelEntries: 0, unhiddenFrames: 0,
+  };
   private stopRequested = false;
   private irqLine = false;
   private acknowledge: (() => number) | undefined;
   private readonly pendingVectors: number[] = [];
   private kick: KickTimer | undefined;
   private readonly protection: PageProtection;
-  private software: CpuCore | undefined;
+  private software: SoftwareCore | undefined;
+  private started = false;
   /** Set while the software core owns the vCPU state (between a watched-page fault and its end). */
   private kvmKept: KvmOnlyState | undefined;
 
@@ -71,8 +94,12 @@ export class KvmCpuCore {
   private get soft(): CpuCore | undefined { return this.kvmKept ? this.software : undefined; }
 
   run(_maxInstructions: number): CpuExit {
+    if (!this.started) {
+      this.started = true;
+      if (this.hybrid.softwareKernel && this.vcpu.getSregs().cs.dpl !== 3) this.enterSoftware(false);
+    }
     if (this.kvmKept) {
-      const exit = this.stepInSoftware();
+      const exit = this.runInSoftware();
       if (exit) return exit;
     }
     this.kick ??= new KickTimer();
@@ -96,7 +123,8 @@ export class KvmCpuCore {
         const errno = c.koffi.errno();
         if (errno === EINTR || errno === EAGAIN) { this.counters.kicks++; return { kind: 'budget' }; }
         if (errno === EFAULT && this.protection.anyRestricted) {
-          const exit = this.enterSoftware();
+          if (this.unhideCodeFrame()) continue;
+          const exit = this.enterSoftware(true) ?? this.runInSoftware();
           if (exit) return exit;
           continue;
         }
@@ -110,7 +138,12 @@ export class KvmCpuCore {
         case KVM_EXIT.HLT: return { kind: 'hlt' };
         case KVM_EXIT.SHUTDOWN: return { kind: 'shutdown', reason: 'triple fault (KVM_EXIT_SHUTDOWN)' };
         case KVM_EXIT.SYSTEM_EVENT: return { kind: 'shutdown', reason: `KVM system event ${v.getUint32(R.system_event_type, true)}` };
-        case KVM_EXIT.INTERNAL_ERROR: throw this.internalError();
+        case KVM_EXIT.INTERNAL_ERROR: {
+          if (!this.caughtKernelEntry()) throw this.internalError();
+          const exit = this.enterSoftware(false) ?? this.runInSoftware();
+          if (exit) return exit;
+          break;
+        }
         case KVM_EXIT.FAIL_ENTRY:
           throw new KvmError('badExit', `KVM_EXIT_FAIL_ENTRY: hardware entry failure reason 0x${v.getBigUint64(R.fail_entry_hardware_entry_failure_reason, true).toString(16)}`);
         default: throw new KvmError('badExit', `KVM_RUN returned exit reason ${reason}, which this VMM does not handle`);
@@ -167,31 +200,85 @@ export class KvmCpuCore {
     else for (let i = 0; i < len; i++) v.setUint8(R.mmio_data + i, ram[gpa + i]);
   }
 
-  /** A natively executed access hit a restricted frame: KVM stopped before the instruction. */
-  private enterSoftware(): CpuExit | undefined {
+  /**
+   * EFAULT from ring 3 with RIP on a hidden entry frame: ring-3 code lives on that frame, so it is
+   * given back to KVM (entries through it are then run by KVM, not caught). True if so.
+   */
+  private unhideCodeFrame(): boolean {
+    const gpa = this.translate(this.vcpu.getRegs().rip);
+    if (gpa === undefined || !this.protection.isHidden(Number(gpa >> PAGE_SHIFT))) return false;
+    this.protection.unhide(Number(gpa >> PAGE_SHIFT));
+    this.protection.sync();
+    this.counters.unhiddenFrames++;
+    return true;
+  }
+
+  /** An emulation failure at CPL 0 on a hidden entry frame: KVM stopped at a kernel entry. */
+  private caughtKernelEntry(): boolean {
+    const v = this.vcpu.runView;
+    if (!this.hybrid.softwareKernel || v.getUint32(R.internal_suberror, true) !== KVM_INTERNAL_ERROR_EMULATION) return false;
+    const sregs = this.vcpu.getSregs();
+    if (sregs.cs.dpl === 3) return false;
+    const gpa = this.translate(this.vcpu.getRegs().rip);
+    if (gpa === undefined || !this.protection.isHidden(Number(gpa >> PAGE_SHIFT))) return false;
+    this.counters.kernelEntries++;
+    return true;
+  }
+
+  /**
+   * Moves the vCPU state into the software core. `hostFault`: KVM_RUN stopped on a host protection
+   * fault before a natively executed instruction (watched page), whose single instruction is then
+   * run in software before going back to KVM.
+   */
+  private enterSoftware(hostFault: boolean): CpuExit | undefined {
     if (!this.software) {
       this.software = this.hybrid.createSoftwareCpu();
       this.software.intercepts = this.intercepts;
     }
     this.software.accessChanged();
-    this.kvmKept = kvmToSoftware(this.vcpu, this.software, true);
-    return this.stepInSoftware();
+    this.kvmKept = kvmToSoftware(this.vcpu, this.software, hostFault);
+    return hostFault ? this.stepInSoftware(1) : undefined;
+  }
+
+  /** Runs the software core until it may hand back to KVM, or returns its exit. */
+  private runInSoftware(): CpuExit | undefined {
+    return this.stepInSoftware(this.hybrid.softwareKernel ? SOFTWARE_SLICE : 1);
   }
 
   /**
-   * Runs one instruction in the software core. An event or another stop is returned with the state
-   * still in software (the runner answers it, then calls run() again); once the instruction has
-   * retired, the state goes back to KVM.
+   * Runs up to `budget` instructions in the software core, one at a time. An event or another stop
+   * is returned with the state still in software (the runner answers it, then calls run() again).
+   * The state goes back to KVM once an instruction has retired and -- in software kernel mode --
+   * the vCPU is in ring 3; the kernel's entry frames are then hidden from KVM again.
    */
-  private stepInSoftware(): CpuExit | undefined {
+  private stepInSoftware(budget: number): CpuExit | undefined {
     const sw = this.software!;
-    const before = sw.instructions;
-    const exit = sw.run(1);
-    this.counters.softwareSteps += sw.instructions - before;
-    if (exit.kind !== 'budget') return exit;
+    for (let i = 0; i < budget; i++) {
+      if (this.stopRequested) { this.stopRequested = false; return { kind: 'stopRequested' }; }
+      const before = sw.instructions;
+      const exit = sw.run(1);
+      this.counters.softwareSteps += sw.instructions - before;
+      if (exit.kind !== 'budget') return exit;
+      if (!this.hybrid.softwareKernel || sw.cpl === 3) {
+        this.leaveSoftware();
+        return undefined;
+      }
+    }
+    return { kind: 'budget' };
+  }
+
+  private leaveSoftware(): void {
+    const sw = this.software!;
+    if (this.hybrid.softwareKernel) {
+      this.protection.setHidden(kernelEntryFrames({
+        sregs: sw.getSregs(), lstar: sw.getMsr(MSR.LSTAR) ?? 0n,
+        sysenterCs: sw.getMsr(MSR.IA32_SYSENTER_CS) ?? 0n, sysenterEip: sw.getMsr(MSR.IA32_SYSENTER_EIP) ?? 0n,
+      }, this.bus.ram, (gva) => sw.translate(gva)));
+      this.protection.sync();
+      this.counters.toKvm++;
+    }
     softwareToKvm(sw, this.vcpu, this.kvmKept!);
     this.kvmKept = undefined;
-    return undefined;
   }
 
   private internalError(): KvmError {

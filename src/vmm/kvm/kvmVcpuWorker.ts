@@ -33,7 +33,7 @@ function main(data: KvmVcpuWorkerData): void {
     const bus = makeCpuBus(ram, buses.portBus, buses.mmioBus);
     const access = new Uint8Array(data.access);
     core = new KvmCpuCore(new KvmVcpuFd(data.kvmFd, data.vmFd, data.index), bus, {
-      access, kvmMappingAddress: data.kvmMappingAddress, createSoftwareCpu: () => new X86Cpu(bus, access),
+      access, kvmMappingAddress: data.kvmMappingAddress, softwareKernel: data.softwareKernel, createSoftwareCpu: () => new X86Cpu(bus, access),
     });
     const cpu = core as unknown as CpuCore;
     host?.attach(cpu);

@@ -13,6 +13,8 @@ export interface KvmVcpuWorkerData {
   kvmMappingAddress: bigint;
   /** KVMI page access per frame (engine.ts PAGE_ACCESS_*). */
   access: SharedArrayBuffer;
+  /** Hybrid execution: guest CPL 0-2 in the software core (kvmCpuCore.ts). */
+  softwareKernel: boolean;
   control: SharedArrayBuffer;
   ownsDevices: boolean;
   debugDevices: boolean;

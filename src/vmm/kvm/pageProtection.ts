@@ -4,7 +4,9 @@
 // -EFAULT *before* the instruction (kvm-facts.md, "Exact write events", mechanism B). The access is
 // then executed by the software engine, which applies the exact KVMI rules. Frames without W stay
 // readable (PROT_READ); frames without R or X are made PROT_NONE (a host mapping cannot forbid
-// only execution). The VMM's own mapping of the memfd stays writable throughout.
+// only execution). Frames can also be hidden from KVM altogether (PROT_NONE) for hybrid execution:
+// the pages of the guest kernel's entry points, so that a kernel entry taken inside KVM stops
+// before its first instruction. The VMM's own mapping of the memfd stays writable throughout.
 import { PAGE_ACCESS_ALL, PAGE_ACCESS_R, PAGE_ACCESS_W, PAGE_ACCESS_X } from '../engine/engine';
 import { check, libc, PROT_NONE, PROT_READ, PROT_WRITE } from './libc';
 
@@ -21,6 +23,8 @@ export class PageProtection {
   /** The protection applied per frame, as host PROT_* values. */
   private readonly applied: Uint8Array;
   private restricted = 0;
+  /** Frames hidden from KVM regardless of their KVMI access. */
+  private readonly hidden = new Set<number>();
 
   constructor(private readonly kvmMappingAddress: bigint, private readonly access: Uint8Array) {
     this.applied = new Uint8Array(access.length).fill(PROT_READ | PROT_WRITE);
@@ -29,14 +33,28 @@ export class PageProtection {
   /** True when some frame is protected (an EFAULT from KVM_RUN may then be an access to it). */
   get anyRestricted(): boolean { return this.restricted > 0; }
 
+  isHidden(gfn: number): boolean { return this.hidden.has(gfn); }
+
+  /** Replaces the set of hidden frames (applied by the next sync()). */
+  setHidden(frames: Iterable<number>): void {
+    this.hidden.clear();
+    for (const f of frames) if (f >= 0 && f < this.access.length) this.hidden.add(f);
+  }
+
+  unhide(gfn: number): void { this.hidden.delete(gfn); }
+
+  private wanted(gfn: number): number {
+    return this.hidden.has(gfn) ? PROT_NONE : hostProtection(this.access[gfn]);
+  }
+
   /** Applies every changed frame, one mprotect per run of frames with the same protection. */
   sync(): void {
     const n = this.access.length;
     for (let gfn = 0; gfn < n;) {
-      const prot = hostProtection(this.access[gfn]);
+      const prot = this.wanted(gfn);
       if (prot === this.applied[gfn]) { gfn++; continue; }
       let end = gfn + 1;
-      while (end < n && hostProtection(this.access[end]) === prot && this.applied[end] !== prot) end++;
+      while (end < n && this.wanted(end) === prot && this.applied[end] !== prot) end++;
       check(libc().mprotect(this.kvmMappingAddress + BigInt(gfn * PAGE), (end - gfn) * PAGE, prot), 'ioctl',
         `mprotect of guest frames 0x${gfn.toString(16)}-0x${(end - 1).toString(16)}`);
       for (let f = gfn; f < end; f++) {

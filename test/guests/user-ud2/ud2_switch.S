@@ -3,7 +3,9 @@
  * callee-saved registers and stack pointer, then IRETQs to `entry` at CPL 3 (SDM 3A 6.14.3).
  * ud2_ring3_gate is the #UD handler: on the TSS.RSP0 stack the CPU pushed RIP, CS, RFLAGS, RSP, SS
  * (no error code for #UD, SDM 3A 6.15); it records CS and resumes the saved ring-0 context, so
- * ud2_ring3_enter returns the RAX that ring 3 passed.
+ * ud2_ring3_enter returns the RAX that ring 3 passed. The gate sits on a code page of its own
+ * (.page_text), so a hypervisor can keep that page away from ring-3 code it runs natively and
+ * see the kernel entry before its first instruction.
  */
 #include "ring3.h"
 
@@ -26,6 +28,8 @@ ud2_ring3_enter:
 	iretq
 	.size ud2_ring3_enter, . - ud2_ring3_enter
 
+	.section .page_text, "ax", @progbits
+	.balign 4096
 	.globl ud2_ring3_gate
 	.type ud2_ring3_gate, @function
 ud2_ring3_gate:

@@ -1,11 +1,14 @@
 // Booting the test guests on /dev/kvm through KvmEngine: COM1 output and exit status must equal the
 // manifest (the QEMU TCG reference). Covers PVH entry, port I/O to the UART and the exit port,
-// ring-3 code run natively, and pausing a vCPU that runs guest code without exits (kick timer).
+// ring-3 code run natively, and pausing a vCPU that runs guest code without exits (kick timer);
+// then the same guests with hybrid execution (softwareKernel: ring 0 in the software core, ring 3
+// in KVM, kernel entries caught at hidden entry frames).
 // Skips with the probe's reason where /dev/kvm is absent or unusable.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { KvmEngine } from '../../../src/vmm/kvm/kvmEngine';
+import { KvmEngine, KvmVm } from '../../../src/vmm/kvm/kvmEngine';
+import { KvmRunCounters } from '../../../src/vmm/kvm/kvmCpuCore';
 import { probeHost } from '../../../src/vmm/kvm/hostProbe';
 import { createMachine } from '../../../src/vmm/machine/machine';
 import { VmStopReason } from '../../../src/vmm/engine/vmStop';
@@ -18,16 +21,16 @@ function unavailable(): string | undefined {
   return guestToolchainMissing();
 }
 
-async function boot(name: string): Promise<{ stdout: string; stop: VmStopReason }> {
+async function boot(name: string, softwareKernel = false): Promise<{ stdout: string; stop: VmStopReason; counters: KvmRunCounters }> {
   ensureGuestsBuilt();
   let stdout = '';
   const machine = await createMachine({
-    engine: new KvmEngine(), guest: readFileSync(guestPath(name)), memoryMiB: 32, cpus: 1,
+    engine: new KvmEngine({ softwareKernel }), guest: readFileSync(guestPath(name)), memoryMiB: 32, cpus: 1,
     serialOutput: (b) => { stdout += Buffer.from(b).toString('latin1'); },
   });
   await machine.start();
   const stop = await machine.vm.finished;
-  return { stdout, stop };
+  return { stdout, stop, counters: (machine.vm as KvmVm).kvmCounters() };
 }
 
 for (const name of ['hello', 'user-mode-ud2', 'bench-user-ud2-small']) {
@@ -74,3 +77,21 @@ test('a vCPU running ring-3 code without exits can be paused, inspected and resu
   assert.equal(stdout, guestDescription('bench-user-ud2').expectedStdout);
   assert.deepEqual(stop, { kind: 'exitPort', status: 0 });
 });
+
+for (const name of ['hello', 'user-mode-ud2', 'bench-user-ud2-small']) {
+  test(`${name} gives the manifest output with ring 0 in the software core and ring 3 in KVM`, async (t) => {
+    const why = unavailable();
+    if (why) { t.skip(why); return; }
+    const expected = guestDescription(name);
+    const { stdout, stop, counters } = await boot(name, true);
+    assert.equal(stdout, expected.expectedStdout);
+    assert.deepEqual(stop, { kind: 'exitPort', status: expected.expectedExitCode });
+    assert.equal(counters.ioExits, 0, 'all port I/O is done by ring-0 code, hence in the software core');
+    if (name === 'hello') {
+      assert.equal(counters.toKvm, 0, 'hello never enters ring 3');
+    } else {
+      assert.equal(counters.toKvm, 1, 'one IRETQ to ring 3 hands the vCPU to KVM');
+      assert.equal(counters.kernelEntries, 1, 'the UD2 back to ring 0 is caught at the #UD gate\'s hidden frame');
+    }
+  });
+}

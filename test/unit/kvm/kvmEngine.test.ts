@@ -68,7 +68,7 @@ test('the guest sees writeGuest() data and the VMM sees what the guest wrote', a
 test('unsupported requests and bad input are refused with typed errors', async (t) => {
   if (!probe.usable) { t.skip(`KVM is not usable here: ${probe.reason}`); return; }
   await assert.rejects(new KvmEngine().createVm({ memoryBytes: MiB + 1, vcpus: 1 }), (e) => e instanceof EngineError && e.kind === 'badConfig');
-  await assert.rejects(new KvmEngine('/nonexistent/kvm').createVm({ memoryBytes: MiB, vcpus: 1 }),
+  await assert.rejects(new KvmEngine({ devicePath: '/nonexistent/kvm' }).createVm({ memoryBytes: MiB, vcpus: 1 }),
     (e) => e instanceof EngineError && e.kind === 'notAvailable' && /\/nonexistent\/kvm/.test(e.message));
   const vm = await new KvmEngine().createVm({ memoryBytes: 2 * MiB, vcpus: 2 });
   try {

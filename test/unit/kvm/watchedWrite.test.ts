@@ -88,6 +88,21 @@ test('a watched write from ring 3 gives the same PF event on KVM as on the softw
   assert.equal(counters.lateAccesses, 0);
 });
 
+test('with ring 0 in the software core, the watched ring-3 writes give the same events', async (t) => {
+  const why = unavailable();
+  if (why) { t.skip(why); return; }
+  ensureGuestsBuilt();
+  const page = symbolAddress('user_data_page');
+  const hybrid = await watchedRun(new KvmEngine({ softwareKernel: true }), page, 3, 'continue');
+  const emulator = await watchedRun(new EmulatorEngine(), page, 3, 'continue');
+  assert.equal(hybrid.stdout, guestDescription(GUEST).expectedStdout);
+  assert.equal(hybrid.seen.length, 3);
+  assert.deepEqual(withoutCpuModelRegister(hybrid.seen), withoutCpuModelRegister(emulator.seen));
+  const counters = (hybrid.vm as KvmVm).kvmCounters();
+  assert.ok(counters.toKvm >= 1, 'ring 3 ran in KVM');
+  assert.equal(counters.lateAccesses, 0);
+});
+
 test('RETRY after lifting the watch re-executes the write without a second event', async (t) => {
   const why = unavailable();
   if (why) { t.skip(why); return; }

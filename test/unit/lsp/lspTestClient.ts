@@ -20,8 +20,10 @@ export class LspTestClient {
   private waiters: Array<() => void> = [];
   private constructor(private readonly child: ChildProcess, readonly connection: MessageConnection) {}
 
-  static async start(folder: string, options: LanguageServerOptions = {}, codeLensRefresh = false): Promise<LspTestClient> {
-    const child = spawn(process.execPath, ['--import', 'tsx', serverScript, '--stdio'], { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] });
+  /** `bundle`: a built dist/languageServer.js-style script to run instead of the TypeScript source. */
+  static async start(folder: string, options: LanguageServerOptions = {}, bundle?: string): Promise<LspTestClient> {
+    const args = bundle ? [bundle, '--stdio'] : ['--import', 'tsx', serverScript, '--stdio'];
+    const child = spawn(process.execPath, args, { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] });
     const connection = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
     const client = new LspTestClient(child, connection);
     connection.onNotification('textDocument/publishDiagnostics', (p: { uri: string; diagnostics: Diagnostic[] }) => {
@@ -35,7 +37,7 @@ export class LspTestClient {
     await connection.sendRequest('initialize', {
       processId: process.pid, rootUri: pathToFileURL(folder).toString(),
       workspaceFolders: [{ uri: pathToFileURL(folder).toString(), name: 'guests' }],
-      capabilities: { workspace: { codeLens: { refreshSupport: codeLensRefresh } } }, initializationOptions: options,
+      capabilities: { workspace: { codeLens: { refreshSupport: true } } }, initializationOptions: options,
     });
     await connection.sendNotification('initialized', {});
     return client;

@@ -126,3 +126,17 @@ for (const build of BUILDS) {
     if (build.name.endsWith('O2')) assert.ok(expected.length >= 2, 'at -O2 main sits in .text.startup, so the unit has several ranges');
   });
 }
+
+for (const build of BUILDS.filter((b) => !b.name.endsWith('O2'))) {
+  test(`${build.name}: enum values and bit-field positions are decoded`, (t) => {
+    const bin = buildFixture(t, 'sample.c', build.name, build.flags);
+    if (!bin) return;
+    const globals = DebugInfo.fromFile(bin).program.globals;
+    const paint = globals.find((g) => g.name === 'paint')!.type!;
+    assert.deepEqual([paint.kind, paint.byteSize, paint.enumerators?.map((e) => [e.name, e.value])],
+      ['enum', 4, [['RED', 0n], ['GREEN', 5n], ['BLUE', 6n]]]);
+    const status = globals.find((g) => g.name === 'status')!.type!;
+    assert.deepEqual(status.members?.map((m) => [m.name, m.offset, m.bitSize, m.bitOffset]),
+      [['ready', 0, 1, 0], ['mode', 0, 3, 1], ['level', 1, undefined, undefined]]);
+  });
+}

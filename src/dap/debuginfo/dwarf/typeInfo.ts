@@ -12,8 +12,17 @@ export type TypeKind = 'base' | 'pointer' | 'array' | 'struct' | 'union' | 'clas
 
 export interface TypeMember {
   name: string;
+  /** Byte offset from the start of the aggregate (for a bit field: of the byte holding its first bit). */
   offset: number;
   type: TypeInfo | undefined;
+  /** Bit fields only: width, and position in bits from the start of the aggregate (DW_AT_data_bit_offset). */
+  bitSize?: number;
+  bitOffset?: number;
+}
+
+export interface Enumerator {
+  name: string;
+  value: bigint;
 }
 
 export interface TypeInfo {
@@ -26,6 +35,7 @@ export interface TypeInfo {
   /** Array dimensions (element counts), outermost first; undefined entries are unbounded. */
   dimensions?: Array<number | undefined>;
   members?: TypeMember[];
+  enumerators?: Enumerator[];
 }
 
 const KIND_OF_TAG: Record<number, TypeKind> = {
@@ -63,6 +73,7 @@ export class TypeResolver {
     if (kind === 'pointer') info.byteSize ??= die.unit.addressSize;
     if (kind === 'array') this.fillArray(die, info);
     if (kind === 'struct' || kind === 'union' || kind === 'class') info.members = this.membersOf(die);
+    if (kind === 'enum') info.enumerators = enumeratorsOf(die);
     if (info.byteSize === undefined && info.target && kind !== 'array' && kind !== 'function') info.byteSize = info.target.byteSize;
     info.name ||= displayName(info);
     return info;
@@ -83,14 +94,37 @@ export class TypeResolver {
   }
 
   private membersOf(die: Die): TypeMember[] {
-    const unit = die.unit;
     return die.children.filter((c) => c.tag === DW_TAG.member).map((m) => {
+      const unit = m.unit;
       const loc = m.attrs.get(DW_AT.data_member_location);
-      const bit = unit.unsignedOf(m, DW_AT.data_bit_offset);
-      const offset = loc?.kind === 'constant' ? Number(loc.value) : loc?.kind === 'block' ? memberOffsetFromExpression(loc.bytes) : bit !== undefined ? Math.floor(bit / 8) : 0;
-      return { name: unit.nameOf(m) ?? '', offset, type: this.typeOf(m) };
+      const byteOffset = loc?.kind === 'constant' ? Number(loc.value) : loc?.kind === 'block' ? memberOffsetFromExpression(loc.bytes) : 0;
+      const member: TypeMember = { name: unit.nameOf(m) ?? '', offset: byteOffset, type: this.typeOf(m) };
+      const bitSize = unit.unsignedOf(m, DW_AT.bit_size);
+      if (bitSize === undefined) return member;
+      member.bitSize = bitSize;
+      member.bitOffset = unit.unsignedOf(m, DW_AT.data_bit_offset) ?? legacyBitOffset(m, byteOffset, bitSize, member.type);
+      member.offset = Math.floor(member.bitOffset / 8);
+      return member;
     });
   }
+}
+
+/**
+ * DWARF 2-4 DW_AT_bit_offset counts from the most significant bit of a storage unit of
+ * DW_AT_byte_size bytes (DWARF 4 section 5.6.6); on little-endian x86 that converts to a
+ * data bit offset as below.
+ */
+function legacyBitOffset(m: Die, byteOffset: number, bitSize: number, type: TypeInfo | undefined): number {
+  const storageBytes = m.unit.unsignedOf(m, DW_AT.byte_size) ?? type?.byteSize ?? 4;
+  const fromTop = m.unit.unsignedOf(m, DW_AT.bit_offset) ?? 0;
+  return byteOffset * 8 + storageBytes * 8 - fromTop - bitSize;
+}
+
+function enumeratorsOf(die: Die): Enumerator[] {
+  return die.children.filter((c) => c.tag === DW_TAG.enumerator).map((e) => {
+    const v = e.attrs.get(DW_AT.const_value);
+    return { name: e.unit.nameOf(e) ?? '', value: v?.kind === 'constant' ? v.value : 0n };
+  });
 }
 
 export const voidType: TypeInfo = { kind: 'void', name: 'void', byteSize: undefined };

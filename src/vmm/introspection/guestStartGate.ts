@@ -34,8 +34,9 @@ export class GuestStartGate {
    */
   async release(run: readonly number[], hasJobs: (vcpu: number) => boolean): Promise<void> {
     this.started = true;
+    const free = run.filter((v) => !hasJobs(v));
     for (const v of run) if (hasJobs(v)) this.held.add(v);
     for (const job of this.deferred.splice(0)) job();
-    await Promise.all(run.filter((v) => !this.held.has(v)).map((v) => this.vm.vcpus[v].unpause()));
+    await Promise.all(free.map((v) => this.vm.vcpus[v].unpause()));
   }
 }

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { EmulatorEngine } from '../../../../src/vmm/engine/emulatorEngine';
 import { createMachine, type Machine } from '../../../../src/vmm/machine/machine';
 import { startIntrospection, type IntrospectionHandle } from '../../../../src/vmm/introspection';
-import { listen, type KvmiListener } from '../../../../src/dap/kvmi/kvmiListener';
+import { listen, type KvmiListener, type ListenOptions } from '../../../../src/dap/kvmi/kvmiListener';
 import type { KvmiConnection } from '../../../../src/dap/kvmi/kvmiConnection';
 import { DebugInfo } from '../../../../src/dap/debuginfo';
 import { ensureGuestsBuilt, guestPath, guestToolchainMissing } from '../../../support/guests';
@@ -34,10 +34,10 @@ export interface GuestRig {
   dispose(): Promise<void>;
 }
 
-export async function guestRig(guest: string): Promise<GuestRig> {
+export async function guestRig(guest: string, client: ListenOptions = {}): Promise<GuestRig> {
   const dir = socketDir();
   const address = `unix:${dir.path('g.sock')}`;
-  const listener = await listen(address);
+  const listener = await listen(address, client);
   const output: number[] = [];
   const machine = await createMachine({
     engine: new EmulatorEngine(), guest: readFileSync(guestPath(guest)), memoryMiB: 16, cpus: 1,

@@ -12,6 +12,7 @@ import * as move from './exec/move';
 import * as mulDiv from './exec/mulDiv';
 import * as shift from './exec/shift';
 import * as sse from './exec/sse';
+import * as ssePacked from './exec/ssePacked';
 import * as stack from './exec/stack';
 import * as str from './exec/string';
 import * as system from './exec/system';
@@ -20,7 +21,7 @@ import { OPCODES } from './opcodeTable';
 
 /** Handler registry: name -> function. */
 export const HANDLERS: Record<string, InsnHandler<X86Cpu>> = {};
-for (const mod of [alu, bits, control, cpuid, io, move, mulDiv, shift, sse, stack, str, system, fpuState]) {
+for (const mod of [alu, bits, control, cpuid, io, move, mulDiv, shift, sse, ssePacked, stack, str, system, fpuState]) {
   for (const [name, fn] of Object.entries(mod)) if (typeof fn === 'function') HANDLERS[name] = fn as InsnHandler<X86Cpu>;
 }
 
@@ -35,7 +36,8 @@ const FAULT_SAFE = new Set(['aluEG', 'aluGE', 'aluAI', 'aluEI', 'testEG', 'testE
   'imul2', 'imul3', 'div', 'idiv', 'btG', 'btI', 'bsf', 'bsr', 'tzcnt', 'lzcnt', 'popcnt', 'jcc', 'jmpNear', 'jmpNearE',
   'pushZ', 'pushI', 'pushE', 'popZ', 'flagOp', 'movVW', 'movWV', 'movScalarVW', 'movScalarWV', 'vecLogic', 'packedInt',
   'movdToXmm', 'movdFromXmm', 'movqToXmm', 'movqFromXmm', 'pshufd', 'pmovmskb', 'scalarFp', 'cvtsi2fp', 'cvtfp2si',
-  'cvtfp2fp', 'comis']);
+  'cvtfp2fp', 'comis', 'packedIntOp', 'packedShift', 'byteShift', 'pshufw', 'shufp', 'unpckp', 'movHalfLoad', 'movHalfStore',
+  'movmskp', 'movntStore', 'movnti', 'pinsrw', 'pextrw', 'packedConvert', 'packedFp', 'fpCompare']);
 
 /** Sets insn.exec from its table entry; false if the entry names no handler. */
 export function bindHandler(d: DecodedInsn): boolean {

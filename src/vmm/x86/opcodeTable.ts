@@ -333,5 +333,52 @@ sse(0x7e, 0xf3, 'movq', 'Vx,Wq', 'movqToXmm'); sse(0xd6, 0x66, 'movq', 'Wq,Vx', 
 sse(0x70, 0x66, 'pshufd', 'Vx,Wx,Ib', 'pshufd');
 add(1, 0xd7, 'pmovmskb', 'Gd,Ux', 'pmovmskb', { pfx: 0x66, flags: 'reg' });
 
+// Packed integer extras (param indexes INT_OPS in exec/ssePacked.ts).
+const intOps: [number, string][] = [[0x64, 'pcmpgtb'], [0x65, 'pcmpgtw'], [0x66, 'pcmpgtd'], [0xda, 'pminub'], [0xde, 'pmaxub'],
+  [0xea, 'pminsw'], [0xee, 'pmaxsw'], [0xd5, 'pmullw'], [0xe5, 'pmulhw'], [0xe4, 'pmulhuw'], [0xf4, 'pmuludq'],
+  [0xdc, 'paddusb'], [0xdd, 'paddusw'], [0xd8, 'psubusb'], [0xd9, 'psubusw'], [0xec, 'paddsb'], [0xed, 'paddsw'],
+  [0xe8, 'psubsb'], [0xe9, 'psubsw'], [0x63, 'packsswb'], [0x67, 'packuswb'], [0x6b, 'packssdw'], [0xe0, 'pavgb'],
+  [0xe3, 'pavgw'], [0xf6, 'psadbw'], [0xf5, 'pmaddwd']];
+intOps.forEach(([op, name], k) => sse(op, 0x66, name, 'Vx,Wx', 'packedIntOp', k));
+// Packed shifts: by XMM (param lane | kind << 4) and by imm8 (groups 12-14, | 0x100).
+const shiftsX: [number, string, number][] = [[0xd1, 'psrlw', 2], [0xd2, 'psrld', 4], [0xd3, 'psrlq', 8], [0xe1, 'psraw', 0x12],
+  [0xe2, 'psrad', 0x14], [0xf1, 'psllw', 0x22], [0xf2, 'pslld', 0x24], [0xf3, 'psllq', 0x28]];
+for (const [op, name, k] of shiftsX) sse(op, 0x66, name, 'Vx,Wx', 'packedShift', k);
+const shiftsI: [number, number, string, number][] = [[0x71, 2, 'psrlw', 2], [0x71, 4, 'psraw', 0x12], [0x71, 6, 'psllw', 0x22],
+  [0x72, 2, 'psrld', 4], [0x72, 4, 'psrad', 0x14], [0x72, 6, 'pslld', 0x24], [0x73, 2, 'psrlq', 8], [0x73, 6, 'psllq', 0x28]];
+for (const [op, reg, name, k] of shiftsI) add(1, op, name, 'Ux,Ib', 'packedShift', { pfx: 0x66, reg, param: k | 0x100, flags: 'reg' });
+add(1, 0x73, 'psrldq', 'Ux,Ib', 'byteShift', { pfx: 0x66, reg: 3, param: 0, flags: 'reg' });
+add(1, 0x73, 'pslldq', 'Ux,Ib', 'byteShift', { pfx: 0x66, reg: 7, param: 1, flags: 'reg' });
+sse(0x70, 0xf2, 'pshuflw', 'Vx,Wx,Ib', 'pshufw', 0); sse(0x70, 0xf3, 'pshufhw', 'Vx,Wx,Ib', 'pshufw', 1);
+sse(0xc6, 0, 'shufps', 'Vx,Wx,Ib', 'shufp', 0); sse(0xc6, 0x66, 'shufpd', 'Vx,Wx,Ib', 'shufp', 1);
+sse(0x14, 0, 'unpcklps', 'Vx,Wx', 'unpckp', 0); sse(0x15, 0, 'unpckhps', 'Vx,Wx', 'unpckp', 1);
+sse(0x14, 0x66, 'unpcklpd', 'Vx,Wx', 'unpckp', 2); sse(0x15, 0x66, 'unpckhpd', 'Vx,Wx', 'unpckp', 3);
+sse(0x12, 0, 'movlps', 'Vx,Wq', 'movHalfLoad', 0); sse(0x16, 0, 'movhps', 'Vx,Wq', 'movHalfLoad', 1);
+add(1, 0x12, 'movlpd', 'Vx,Mq', 'movHalfLoad', { pfx: 0x66, param: 0, flags: 'mem' });
+add(1, 0x16, 'movhpd', 'Vx,Mq', 'movHalfLoad', { pfx: 0x66, param: 1, flags: 'mem' });
+add(1, 0x13, 'movlps', 'Mq,Vx', 'movHalfStore', { param: 0, flags: 'mem' });
+add(1, 0x17, 'movhps', 'Mq,Vx', 'movHalfStore', { param: 1, flags: 'mem' });
+add(1, 0x13, 'movlpd', 'Mq,Vx', 'movHalfStore', { pfx: 0x66, param: 0, flags: 'mem' });
+add(1, 0x17, 'movhpd', 'Mq,Vx', 'movHalfStore', { pfx: 0x66, param: 1, flags: 'mem' });
+add(1, 0x50, 'movmskps', 'Gd,Ux', 'movmskp', { param: 4, flags: 'reg' });
+add(1, 0x50, 'movmskpd', 'Gd,Ux', 'movmskp', { pfx: 0x66, param: 8, flags: 'reg' });
+add(1, 0x2b, 'movntps', 'Mx,Vx', 'movntStore', { flags: 'mem' });
+add(1, 0x2b, 'movntpd', 'Mx,Vx', 'movntStore', { pfx: 0x66, flags: 'mem' });
+add(1, 0xe7, 'movntdq', 'Mx,Vx', 'movntStore', { pfx: 0x66, flags: 'mem' });
+add(1, 0xc3, 'movnti', 'My,Gy', 'movnti', { flags: 'mem np' });
+add(1, 0xc4, 'pinsrw', 'Vx,Ew,Ib', 'pinsrw', { pfx: 0x66 });
+add(1, 0xc5, 'pextrw', 'Gd,Ux,Ib', 'pextrw', { pfx: 0x66, flags: 'reg' });
+sse(0x5b, 0, 'cvtdq2ps', 'Vx,Wx', 'packedConvert', 0); sse(0x5b, 0x66, 'cvtps2dq', 'Vx,Wx', 'packedConvert', 1);
+sse(0x5b, 0xf3, 'cvttps2dq', 'Vx,Wx', 'packedConvert', 2); sse(0xe6, 0xf3, 'cvtdq2pd', 'Vx,Wq', 'packedConvert', 3);
+sse(0xe6, 0x66, 'cvttpd2dq', 'Vx,Wx', 'packedConvert', 4); sse(0xe6, 0xf2, 'cvtpd2dq', 'Vx,Wx', 'packedConvert', 5);
+sse(0x5a, 0, 'cvtps2pd', 'Vx,Wq', 'packedConvert', 6); sse(0x5a, 0x66, 'cvtpd2ps', 'Vx,Wx', 'packedConvert', 7);
+for (const [op, name, k] of fpOps) {
+  sse(op, 0, name + 'ps', 'Vx,Wx', 'packedFp', 4 | (k << 8));
+  sse(op, 0x66, name + 'pd', 'Vx,Wx', 'packedFp', 8 | (k << 8));
+}
+sse(0x51, 0, 'sqrtps', 'Vx,Wx', 'packedFp', 4 | (4 << 8)); sse(0x51, 0x66, 'sqrtpd', 'Vx,Wx', 'packedFp', 8 | (4 << 8));
+sse(0xc2, 0, 'cmpps', 'Vx,Wx,Ib', 'fpCompare', 4); sse(0xc2, 0x66, 'cmppd', 'Vx,Wx,Ib', 'fpCompare', 8);
+sse(0xc2, 0xf3, 'cmpss', 'Vx,Wd,Ib', 'fpCompare', 4 | 256); sse(0xc2, 0xf2, 'cmpsd', 'Vx,Wq,Ib', 'fpCompare', 8 | 256);
+
 /** The full opcode table, in declaration order. */
 export const OPCODES: readonly OpcodeEntry[] = table;

@@ -45,7 +45,9 @@ const EXCLUDED = new Set(['pushSeg', 'popSeg', 'callFarImm', 'jmpFarImm', 'callF
   'inI', 'outI', 'inDX', 'outDX', 'ins', 'outs', 'enter', 'leave', 'popf', 'movES', 'movSE', 'loadFarPtr', 'sldt', 'str',
   'lldt', 'ltr', 'sdt', 'ldt', 'smsw', 'lmsw', 'invlpg', 'hypercall', 'xgetbv', 'xsetbv', 'swapgs', 'rdtscp', 'syscall',
   'clts', 'sysret', 'cacheOp', 'movRC', 'movRD', 'movCR', 'movDR', 'wrmsr', 'rdtsc', 'rdmsr', 'sysenter', 'sysexit', 'cpuid',
-  'fxsave', 'fxrstor', 'xsave', 'xrstor', 'ldmxcsr', 'pusha', 'popa', 'xlat']);
+  'fxsave', 'fxrstor', 'xsave', 'xrstor', 'ldmxcsr', 'pusha', 'popa', 'xlat',
+  // MXCSR exception flags are not modelled, and STMXCSR is the instruction that would show them.
+  'stmxcsr']);
 const FLAG_READERS = new Set(['adc', 'sbb', 'rcl', 'rcr', 'lahf', 'pushf', 'cmc']);
 
 function readsFlags(e: OpcodeEntry): boolean {

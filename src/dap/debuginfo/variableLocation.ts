@@ -11,6 +11,7 @@ import { DebugInfoError } from './errors';
 
 export type VariablePlace =
   | { kind: 'memory'; address: bigint; byteSize: number | undefined }
+  | { kind: 'constant'; value: bigint | Uint8Array }
   | { kind: 'register'; register: string; byteSize: number | undefined }
   | { kind: 'unavailable'; reason: string };
 
@@ -25,6 +26,9 @@ export interface FrameContext {
 export async function locateVariable(info: DebugInfo, variable: VariableInfo, frame: FrameContext): Promise<VariablePlace> {
   const byteSize = variable.byteSize;
   if (variable.address !== undefined) return { kind: 'memory', address: variable.address, byteSize };
+  if (!variable.location && !variable.locationList && variable.constantValue !== undefined) {
+    return { kind: 'constant', value: variable.constantValue };
+  }
   const arch = info.architecture;
   const pc = frame.registers[arch === 'x86_64' ? 'rip' : 'eip'];
   if (pc === undefined) return { kind: 'unavailable', reason: 'the frame has no program counter' };

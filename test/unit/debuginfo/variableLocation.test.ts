@@ -39,3 +39,14 @@ test('a global is located at its fixed address whatever the frame', async (t) =>
   const place = await locateVariable(info, sink, { registers: {}, readMemory: () => undefined });
   assert.deepEqual(place, { kind: 'memory', address: info.symbols.lookupName('sink')!.value, byteSize: 4 });
 });
+
+test('-O2: a local folded to a constant is reported as that constant', async (t) => {
+  const bin = buildFixture(t, 'inline.c', 'inline-O2', ['-g', '-O2']);
+  if (!bin) return;
+  const info = DebugInfo.fromFile(bin);
+  const scaled = info.program.subprogramsNamed('scaled')[0];
+  const factor = scaled.locals.find((v) => v.name === 'factor')!;
+  assert.equal(factor.constantValue, 42n);
+  const place = await locateVariable(info, factor, { registers: { rip: scaled.low! }, readMemory: () => undefined });
+  assert.deepEqual(place, { kind: 'constant', value: 42n });
+});

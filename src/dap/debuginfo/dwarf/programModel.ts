@@ -42,6 +42,8 @@ export interface VariableInfo {
   location: Location | undefined;
   /** Location list (pc ranges -> expressions) when the location varies across the function. */
   locationList: LocationListEntry[] | undefined;
+  /** DW_AT_const_value: the compiler folded the variable to this constant (bytes for blocks). */
+  constantValue: bigint | Uint8Array | undefined;
   compileUnit: CompileUnitInfo;
 }
 
@@ -223,10 +225,12 @@ export class ProgramModel {
     const scope: VariableScope = inFunction === 'parameter' ? 'parameter'
       : address !== undefined ? (external ? 'global' : 'static') : inFunction ?? 'global';
     const type = this.types.typeOf(decl);
+    const constant = die.attrs.get(DW_AT.const_value) ?? decl.attrs.get(DW_AT.const_value);
+    const constantValue = constant?.kind === 'constant' ? constant.value : constant?.kind === 'block' ? constant.bytes : undefined;
     return {
       name: this.inherited(die, DW_AT.name) ?? '', scope, type, byteSize: type?.byteSize,
       declFile: this.declFile(decl, cu), declLine: decl.unit.unsignedOf(decl, DW_AT.decl_line),
-      address, location, locationList, compileUnit: cu,
+      address, location, locationList, constantValue, compileUnit: cu,
     };
   }
 

@@ -83,6 +83,10 @@ export class KvmCpuCore {
   private readonly protection: PageProtection;
   private software: SoftwareCore | undefined;
   private started = false;
+  /** Entry frames ring-3 code executes from: never hidden again (kernel entries there stay in KVM). */
+  private readonly ring3CodeFrames = new Set<number>();
+  /** The software core ran kernel code since it took over: the entry points may have changed. */
+  private ranKernelCode = false;
   /** Set while the software core owns the vCPU state (between a watched-page fault and its end). */
   private kvmKept: KvmOnlyState | undefined;
 
@@ -207,6 +211,7 @@ export class KvmCpuCore {
   private unhideCodeFrame(): boolean {
     const gpa = this.translate(this.vcpu.getRegs().rip);
     if (gpa === undefined || !this.protection.isHidden(Number(gpa >> PAGE_SHIFT))) return false;
+    this.ring3CodeFrames.add(Number(gpa >> PAGE_SHIFT));
     this.protection.unhide(Number(gpa >> PAGE_SHIFT));
     this.protection.sync();
     this.counters.unhiddenFrames++;
@@ -256,6 +261,7 @@ export class KvmCpuCore {
     for (let i = 0; i < budget; i++) {
       if (this.stopRequested) { this.stopRequested = false; return { kind: 'stopRequested' }; }
       const before = sw.instructions;
+      if (sw.cpl !== 3) this.ranKernelCode = true;
       const exit = sw.run(1);
       this.counters.softwareSteps += sw.instructions - before;
       if (exit.kind !== 'budget') return exit;
@@ -269,14 +275,17 @@ export class KvmCpuCore {
 
   private leaveSoftware(): void {
     const sw = this.software!;
-    if (this.hybrid.softwareKernel) {
-      this.protection.setHidden(kernelEntryFrames({
+    if (this.hybrid.softwareKernel && this.ranKernelCode) {
+      const entries = kernelEntryFrames({
         sregs: sw.getSregs(), lstar: sw.getMsr(MSR.LSTAR) ?? 0n,
         sysenterCs: sw.getMsr(MSR.IA32_SYSENTER_CS) ?? 0n, sysenterEip: sw.getMsr(MSR.IA32_SYSENTER_EIP) ?? 0n,
-      }, this.bus.ram, (gva) => sw.translate(gva)));
+      }, this.bus.ram, (gva) => sw.translate(gva));
+      for (const f of this.ring3CodeFrames) entries.delete(f);
+      this.protection.setHidden(entries);
       this.protection.sync();
-      this.counters.toKvm++;
+      this.ranKernelCode = false;
     }
+    if (this.hybrid.softwareKernel) this.counters.toKvm++;
     softwareToKvm(sw, this.vcpu, this.kvmKept!);
     this.kvmKept = undefined;
   }

@@ -10,7 +10,7 @@ import { bindHandler } from './dispatch';
 import { CpuException, CpuShutdown, DecodeFault, KvmiAccessEvent } from './faults';
 import { deliverEvent } from './interrupts';
 import { ACC_X } from './mmu';
-import { CS, IF, RF, VEC_BP, VEC_GP, VEC_PF, VEC_UD } from './registers';
+import { CS, IF, RF, TF, VEC_BP, VEC_DB, VEC_GP, VEC_PF, VEC_UD } from './registers';
 import { InterceptExit } from './intercept';
 import { CpuStateAccess } from './cpuState';
 import type { KvmRegs, KvmSregs, KvmiEventMsrs } from './kvmState';
@@ -108,14 +108,13 @@ export class X86Cpu extends CpuCore {
   /** Executes up to `maxInstructions` instructions; returns why it stopped. */
   run(maxInstructions: number): CpuExit {
     this.stopFlag = false;
-    try {
-      this.applyPendingException();
-    } catch (e) {
-      return this.shutdownFrom(e);
-    }
     let left = maxInstructions;
     while (left > 0) {
       if (this.stopFlag) { this.stopFlag = false; return { kind: 'stopRequested' }; }
+      if (this.pendingException) {
+        const exit = this.deliverPending();
+        if (exit) return exit;
+      }
       if (this.interruptShadow === 0 && this.flags & IF && (this.pendingVectors.length || this.irqLine)) {
         try {
           this.deliverExternalInterrupt();
@@ -125,12 +124,41 @@ export class X86Cpu extends CpuCore {
         }
       }
       if (this.halted) return { kind: 'hlt' };
+      const trap = this.flags & TF;
+      const retired = this.instructions;
       const exit = this.step();
       if (exit) return exit;
       left--;
+      if (trap && this.instructions !== retired) this.queueSingleStepTrap();
       if (this.intercepts.singlestep) return this.event({ kind: 'singlestep' });
     }
     return { kind: 'budget' };
+  }
+
+  /** RFLAGS.TF was set when the instruction started: a #DB trap follows it (SDM Vol. 3A 18.3.1.4). */
+  private queueSingleStepTrap(): void {
+    this.dr[6] |= 0x4000n; // DR6.BS
+    this.pendingException ??= { vector: VEC_DB, returnRip: this.rip };
+  }
+
+  /** Delivers a queued exception; a KVMI event during delivery keeps it queued for the next run(). */
+  private deliverPending(): CpuExit | undefined {
+    const p = this.pendingException!;
+    this.savedRegs.set(this.regs);
+    this.snapshotTaken = true;
+    this.savedRip = this.rip;
+    this.savedFlags = this.flags;
+    try {
+      if (p.cr2 !== undefined) this.cr2 = p.cr2;
+      this.halted = false;
+      deliverEvent(this, p.vector, { errorCode: p.errorCode, returnRip: p.returnRip ?? this.rip });
+      this.pendingException = undefined;
+      return undefined;
+    } catch (e) {
+      if (e instanceof KvmiAccessEvent) return this.exitFromThrow(e);
+      this.pendingException = undefined;
+      return this.shutdownFrom(e);
+    }
   }
 
   /** Executes one instruction; returns an exit or undefined. */
@@ -269,6 +297,7 @@ export class X86Cpu extends CpuCore {
     for (let g = Math.floor(gpa / 4096); g <= Math.floor((gpa + Math.max(length, 1) - 1) / 4096); g++) this.codeWritten(g);
   }
 
+  /** Delivers one external interrupt; the vector is queued again if a KVMI event interrupts delivery. */
   private deliverExternalInterrupt(): void {
     let vector: number | undefined = this.pendingVectors.shift();
     if (vector === undefined && this.irqLine && this.irqAcknowledge) vector = this.irqAcknowledge();
@@ -277,17 +306,17 @@ export class X86Cpu extends CpuCore {
     this.snapshotTaken = true;
     this.savedRip = this.rip;
     this.savedFlags = this.flags;
+    const wasHalted = this.halted;
     this.halted = false;
-    deliverEvent(this, vector, { returnRip: this.rip });
-  }
-
-  private applyPendingException(): void {
-    const p = this.pendingException;
-    if (!p) return;
-    this.pendingException = undefined;
-    if (p.cr2 !== undefined) this.cr2 = p.cr2;
-    this.halted = false;
-    deliverEvent(this, p.vector, { errorCode: p.errorCode, returnRip: p.returnRip ?? this.rip });
+    try {
+      deliverEvent(this, vector, { returnRip: this.rip });
+    } catch (e) {
+      if (e instanceof KvmiAccessEvent) {
+        this.pendingVectors.unshift(vector);
+        this.halted = wasHalted;
+      }
+      throw e;
+    }
   }
 
   /** Makes run() return 'stopRequested' before the next instruction (callable from device callbacks). */

@@ -171,3 +171,16 @@ test('MSR access: known MSRs round-trip, unknown ones are refused and RDMSR rais
   assert.equal(m.cpu.getRegs().rip, BigInt(HANDLERS + 13 * 16 + 1));
   assert.equal(m.cpu.getEventMsrs().efer, 0xd01n);
 });
+
+test('RFLAGS.TF raises a #DB trap after the next instruction with DR6.BS set', () => {
+  const m = newMachine();
+  longMode(m);
+  load(m, [0x48, 0xff, 0xc0, 0x48, 0xff, 0xc0]); // inc rax; inc rax
+  const r = m.cpu.getRegs(); r.rflags = 0x102n; m.cpu.setRegs(r);
+  assert.equal(m.cpu.run(10).kind, 'hlt');
+  const after = m.cpu.getRegs();
+  assert.equal(after.rax, 1n);
+  assert.equal(after.rip, BigInt(HANDLERS + 1 * 16 + 1));
+  assert.equal(m.dv.getBigUint64(Number(after.rsp), true), BigInt(CODE + 3));
+  assert.equal(after.rflags & 0x100n, 0n);
+});

@@ -59,6 +59,8 @@ export function libc(): Libc {
 
 function bind(): Libc {
   if (process.platform !== 'linux' || process.arch !== 'x64') throw new Error(`KVM support is for Linux x86-64, not ${process.platform}/${process.arch}`);
+  // Loaded lazily, so that hosts without koffi's native binary can still load the other engines.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const koffi = require('koffi') as Koffi;
   const lib = koffi.load('libc.so.6');
   const syscall = lib.func('long syscall(long number)');

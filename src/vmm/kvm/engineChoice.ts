@@ -2,7 +2,8 @@
 // guest is launched. On VMX/SVM hosts KVM runs every guest mode natively, so KVM wins. On PVM hosts
 // only guest ring-3 code runs natively; ring-0 and real-mode code goes through KVM's in-kernel
 // instruction emulator (about 1-2 us per instruction), so only guests that spend their time in
-// ring 3 gain from KVM there; everything else is faster on the built-in emulator.
+// ring 3 gain from KVM there, and they get hybrid execution (KvmEngineOptions.softwareKernel: their
+// ring-0 code in the built-in emulator); everything else is faster on the built-in emulator.
 import { EngineName } from '../engine/engine';
 import { HostProbe } from './hostProbe';
 
@@ -12,16 +13,21 @@ import { HostProbe } from './hostProbe';
  */
 export type GuestKind = 'kernel' | 'user' | 'unknown';
 
-export interface EngineChoice { engine: EngineName; reason: string }
+export interface EngineChoice {
+  engine: EngineName;
+  /** For engine 'kvm': run guest ring 0 in the software core (KvmEngineOptions.softwareKernel). */
+  softwareKernel?: boolean;
+  reason: string;
+}
 
 export function chooseAutoEngine(probe: HostProbe, guest: GuestKind): EngineChoice {
   if (!probe.usable) return { engine: 'emulator', reason: `auto: emulator (KVM not usable: ${probe.reason})` };
   switch (probe.backend) {
     case 'vmx': case 'svm':
-      return { engine: 'kvm', reason: `auto: kvm (${probe.reason}; hardware virtualisation runs every guest mode natively)` };
+      return { engine: 'kvm', softwareKernel: false, reason: `auto: kvm (${probe.reason}; hardware virtualisation runs every guest mode natively)` };
     case 'pvm':
       if (guest === 'user') {
-        return { engine: 'kvm', reason: `auto: kvm (this /dev/kvm is PVM: the guest's ring-3 code runs natively at host speed; its ring-0 code runs in KVM's emulator at <1 MIPS, which this guest rarely enters)` };
+        return { engine: 'kvm', softwareKernel: true, reason: `auto: kvm, hybrid (this /dev/kvm is PVM: the guest's ring-3 code runs natively at host speed; its ring-0 code runs in the built-in emulator rather than in KVM's at <1 MIPS)` };
       }
       return { engine: 'emulator', reason: `auto: emulator (this /dev/kvm is PVM: guest kernel code would run in KVM's emulator at <1 MIPS; only ring-3 code runs natively there, and this guest ${guest === 'kernel' ? 'runs in ring 0' : 'is not known to run in ring 3'})` };
     case 'unknown':

@@ -38,7 +38,7 @@ test('an absent, unopenable or wrong-version /dev/kvm is unusable, with the reas
   assert.equal(classifyHost(facts({ platform: 'darwin' })).usable, false);
 });
 
-test('auto picks KVM on VMX/SVM, the emulator for kernel guests on PVM, KVM for ring-3 guests on PVM', () => {
+test('auto picks KVM on VMX/SVM, the emulator for kernel guests on PVM, hybrid KVM for ring-3 guests on PVM', () => {
   assert.equal(chooseAutoEngine(classifyHost(vmx), 'kernel').engine, 'kvm');
   assert.equal(chooseAutoEngine(classifyHost(svm), 'unknown').engine, 'kvm');
   const kernelOnPvm = chooseAutoEngine(classifyHost(pvm), 'kernel');
@@ -47,7 +47,9 @@ test('auto picks KVM on VMX/SVM, the emulator for kernel guests on PVM, KVM for 
   assert.equal(chooseAutoEngine(classifyHost(pvm), 'unknown').engine, 'emulator');
   const userOnPvm = chooseAutoEngine(classifyHost(pvm), 'user');
   assert.equal(userOnPvm.engine, 'kvm');
-  assert.match(userOnPvm.reason, /ring-3 code runs natively/);
+  assert.equal(userOnPvm.softwareKernel, true);
+  assert.match(userOnPvm.reason, /^auto: kvm, hybrid \(this \/dev\/kvm is PVM: the guest's ring-3 code runs natively/);
+  assert.equal(chooseAutoEngine(classifyHost(vmx), 'user').softwareKernel, false);
   const none = chooseAutoEngine(classifyHost(facts({ deviceExists: false })), 'user');
   assert.equal(none.engine, 'emulator');
   assert.match(none.reason, /KVM not usable: \/dev\/kvm does not exist/);

@@ -40,7 +40,7 @@ function hostTsc(): bigint {
 }
 
 export class CpuStateAccess {
-  constructor(private readonly c: CpuCore & { instructions: number }) {}
+  constructor(private readonly c: CpuCore & { instructions: number; pendingVectors: number[] }) {}
 
   getRegs(): KvmRegs {
     const c = this.c;
@@ -56,8 +56,8 @@ export class CpuStateAccess {
       c.regs[2 * i] = Number(v & 0xffffffffn);
       c.regs[2 * i + 1] = Number(v >> 32n);
     });
+    // Kept as the signed 64-bit value: exact whether the CPU is, or later switches to, 64-bit mode.
     c.rip = s64(r.rip);
-    if (c.codeSize !== 8) c.rip = c.rip >>> 0;
     c.flags = (Number(r.rflags & 0x3f7fd5n) | 2) >>> 0;
     c.updateModes();
   }
@@ -70,7 +70,7 @@ export class CpuStateAccess {
       ...(out as Pick<KvmSregs, 'cs' | 'ds' | 'es' | 'fs' | 'gs' | 'ss' | 'tr' | 'ldt'>),
       gdt: { base: u64(c.gdtBase), limit: c.gdtLimit }, idt: { base: u64(c.idtBase), limit: c.idtLimit },
       cr0: BigInt(c.cr0 >>> 0), cr2: u64(c.cr2), cr3: BigInt(c.cr3), cr4: BigInt(c.cr4 >>> 0), cr8: BigInt(c.cr8),
-      efer: BigInt(c.efer >>> 0), apic_base: c.msr.apicBase, interrupt_bitmap: [0n, 0n, 0n, 0n],
+      efer: BigInt(c.efer >>> 0), apic_base: c.msr.apicBase, interrupt_bitmap: pendingBitmap(c.pendingVectors),
     };
   }
 
@@ -86,6 +86,11 @@ export class CpuStateAccess {
     c.cr8 = Number(s.cr8 & 15n);
     c.efer = Number(s.efer & 0xffffn);
     c.msr.apicBase = s.apic_base;
+    // interrupt_bitmap: external interrupts injected but not yet delivered (struct kvm_sregs).
+    c.pendingVectors.length = 0;
+    s.interrupt_bitmap.forEach((word, w) => {
+      for (let b = 0; b < 64; b++) if ((word >> BigInt(b)) & 1n) c.pendingVectors.push(w * 64 + b);
+    });
     c.updateModes();
   }
 
@@ -199,6 +204,12 @@ export class CpuStateAccess {
       kernelGsBase: 0n, tscAux: 0n, pat: 0x0007040600070406n, apicBase: 0xfee00900n, miscEnable: 1n, tscOffset: -hostTsc() });
     c.updateModes();
   }
+}
+
+function pendingBitmap(vectors: number[]): [bigint, bigint, bigint, bigint] {
+  const out: [bigint, bigint, bigint, bigint] = [0n, 0n, 0n, 0n];
+  for (const v of vectors) out[v >> 6] |= 1n << BigInt(v & 63);
+  return out;
 }
 
 /** CPUID.1:EAX processor signature reported by this CPU (family 6, model 0x3A, stepping 9). */

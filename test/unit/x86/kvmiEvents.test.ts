@@ -258,3 +258,17 @@ test('translate() walks the guest page tables without side effects', () => {
 function le32(v: number): number[] {
   return [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff];
 }
+
+test('setting accessed/dirty bits in a write-restricted page-table frame raises a W event on the entry', () => {
+  const m = setup([0x48, 0x89, 0x06], { rsi: BigInt(DATA) }); // mov [rsi], rax: the first access sets the data PTE's A and D bits
+  m.cpu.access[PT >>> 12] = R | X;
+  m.cpu.accessChanged();
+  // The code page's PTE gets its accessed bit first (instruction fetch), so that is the first event.
+  const exit = m.cpu.run(10);
+  assert.deepEqual(exit, { kind: 'pf', gva: 0xffffffffffffffffn, gpa: BigInt(PT + (CODE >>> 12) * 8), access: W });
+  // The permit covers (PT frame, W) for the rest of this instruction, so the data PTE's A/D update
+  // in the same frame raises no second event.
+  m.cpu.resume('continue');
+  assert.equal(m.cpu.run(10).kind, 'hlt');
+  assert.equal(m.dv.getBigUint64(PT + (DATA >>> 12) * 8, true) & 0x60n, 0x60n);
+});

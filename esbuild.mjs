@@ -10,6 +10,8 @@ const entries = [
   { in: 'src/vmm/cli.ts', out: 'vmm', banner: '#!/usr/bin/env node' },
   // The guest-symbol language server, started by the extension (src/extension/languageClient.ts).
   { in: 'src/dap/lsp/server.ts', out: 'languageServer' },
+  // Its DWARF indexing thread, loaded from the server's own directory (src/dap/lsp/guestImage.ts).
+  { in: 'src/dap/lsp/declarationWorker.ts', out: 'lspDeclarationWorker' },
   // The VMM's vCPU threads: loaded by dist/vmm.js from its own directory (engine/emulatorEngine.ts).
   { in: 'src/vmm/engine/vcpuWorker.ts', out: 'vcpuWorker' },
   // kvmi-watch: prints guest memory accesses caught through KVMI page access (src/dap/kvmiWatch.ts).

@@ -1,7 +1,7 @@
 // The set of guest ELFs the server indexes: guests of the workspace's launch.json `kvmi`
 // configurations plus the `kvmi.guestElfs` setting. Watches those files (and launch.json) on
 // disk and re-indexes an ELF when it is rebuilt; a failed load is kept as an error and retried
-// on the next change.
+// on the next change. Each loaded ELF's DWARF declarations are read in a worker thread.
 import { watch, type FSWatcher } from 'node:fs';
 import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import { GuestLoadError, type LaunchJsonError } from './errors';
@@ -29,8 +29,12 @@ export class GuestCatalog {
   private watchedNames = new Map<string, Set<string>>();
   private timer: NodeJS.Timeout | undefined;
 
-  /** `onChange` runs after a refresh that loaded, dropped or failed a guest. */
-  constructor(private readonly onChange: () => void, private readonly watchFiles = true) {}
+  /**
+   * `onChange` runs after a refresh that loaded, dropped or failed a guest; `onIndexed` when a
+   * current guest's DWARF declarations have been read (in a worker thread).
+   */
+  constructor(private readonly onChange: () => void, private readonly onIndexed: (guest: GuestImage) => void,
+    private readonly watchFiles = true) {}
 
   setFolders(folders: string[]): void { this.folders = folders; }
 
@@ -61,8 +65,10 @@ export class GuestCatalog {
       const current = this.loaded.get(path);
       if (current && !current.changedOnDisk()) continue;
       try {
-        this.loaded.set(path, GuestImage.load(path));
+        const image = GuestImage.load(path);
+        this.loaded.set(path, image);
         this.failures.delete(path);
+        image.indexDeclarations(() => { if (this.loaded.get(path) === image) this.onIndexed(image); });
       } catch (error) {
         this.loaded.delete(path);
         this.failures.set(path, error instanceof GuestLoadError ? error : new GuestLoadError('unreadable', path, String(error)));

@@ -1,31 +1,18 @@
 // One guest ELF as the language server sees it, read through the debug adapter's reader
-// (src/dap/debuginfo): ELF symbols indexed on load, and the functions and global/static variables
-// declared in each source file (DWARF DW_TAG_subprogram / DW_TAG_variable, DWARF 5 §3.3, §4.1)
-// built on first use, with where each lives: section, guest-physical frames.
-import { statSync } from 'node:fs';
-import { basename } from 'node:path';
+// (src/dap/debuginfo): ELF symbols indexed on load; the functions and global/static variables
+// declared in each source file (declarationIndex.ts) read from DWARF in a worker thread, and
+// where each lives: section, guest-physical frames. Until the DWARF index arrives, files are
+// matched by the STT_FILE symbols and names by the ELF symbol table.
+import { existsSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { DebugInfo, DebugInfoError, type ElfSection } from '../debuginfo/index';
+import { buildDeclarationIndex, type DeclarationIndexData, type GuestDeclaration } from './declarationIndex';
 import { GuestLoadError } from './errors';
 import { describeFrames, framesOf, physicalAddress } from './pageFrames';
 import { matchSourcePath } from './sourcePaths';
-import { cTypeName } from './typeNames';
 
-export type DeclarationKind = 'function' | 'variable';
-
-export interface GuestDeclaration {
-  name: string;
-  kind: DeclarationKind;
-  /** `global` = external linkage; `static` = file or function static. */
-  scope: 'global' | 'static';
-  address: bigint;
-  /** Bytes of the object, or of the function's code. */
-  size: number;
-  typeName: string | undefined;
-  /** Source path as recorded in DWARF. */
-  declFile: string | undefined;
-  /** 1-based line of the declaration. */
-  declLine: number | undefined;
-}
+export type { GuestDeclaration, DeclarationKind } from './declarationIndex';
 
 export interface Placement {
   section: string | undefined;
@@ -33,12 +20,25 @@ export interface Placement {
   frames: string | undefined;
 }
 
+interface DeclarationIndex {
+  byFile: Map<string, GuestDeclaration[]>;
+  byName: Map<string, GuestDeclaration[]>;
+  files: Set<string>;
+}
+
 const SHF_ALLOC = 2n;
 
+/** The worker script next to this module: the .ts source under tsx, the bundle in dist/. */
+function declarationWorkerScript(): string | undefined {
+  const script = __filename.endsWith('.ts') ? join(__dirname, 'declarationWorker.ts') : join(__dirname, 'lspDeclarationWorker.js');
+  return existsSync(script) ? script : undefined;
+}
+
 export class GuestImage {
-  private byFile?: Map<string, GuestDeclaration[]>;
-  private byName?: Map<string, GuestDeclaration[]>;
-  private recordedFiles?: Set<string>;
+  private index?: DeclarationIndex;
+  private fileSymbols?: Set<string>;
+  /** Why the DWARF declarations could not be read, when they could not. */
+  indexError: string | undefined;
 
   private constructor(readonly path: string, readonly info: DebugInfo, readonly mtimeMs: number, readonly fileSize: number) {}
 
@@ -65,6 +65,47 @@ export class GuestImage {
 
   get name(): string { return basename(this.path); }
 
+  /** Declarations indexed from DWARF (0 until the index arrives). */
+  get declarationCount(): number {
+    let n = 0;
+    for (const list of this.index?.byName.values() ?? []) n += list.length;
+    return n;
+  }
+
+  /** True once the DWARF declarations are indexed (or known to be unavailable). */
+  get declarationsReady(): boolean { return this.index !== undefined || this.indexError !== undefined; }
+
+  /** Reads the DWARF declarations in a worker thread, then calls `done` (also on failure). */
+  indexDeclarations(done: () => void): void {
+    const script = this.info.hasDwarf ? declarationWorkerScript() : undefined;
+    if (!script) { this.indexDeclarationsNow(); done(); return; }
+    // From source (tests, benchmarks run through tsx) the worker needs the TypeScript require hook.
+    const worker = script.endsWith('.ts')
+      ? new Worker(`require('tsx/cjs'); require(${JSON.stringify(script)});`, { eval: true, workerData: { path: this.path } })
+      : new Worker(script, { workerData: { path: this.path } });
+    let finished = false;
+    const finish = (apply: () => void) => {
+      if (finished) return;
+      finished = true;
+      apply();
+      void worker.terminate();
+      done();
+    };
+    worker.once('message', (m: { data?: DeclarationIndexData; error?: string }) =>
+      finish(() => { if (m.data) this.install(m.data); else this.indexError = m.error ?? 'DWARF index failed'; }));
+    worker.once('error', (error) => finish(() => { this.indexError = error.message; }));
+    worker.once('exit', (code) => finish(() => { this.indexError = `DWARF indexing thread exited with code ${code}`; }));
+  }
+
+  /** Reads the DWARF declarations on this thread. */
+  indexDeclarationsNow(): void {
+    try {
+      this.install(buildDeclarationIndex(this.info));
+    } catch (error) {
+      this.indexError = error instanceof Error ? error.message : String(error);
+    }
+  }
+
   /** True when the file on disk differs (mtime or size) from what was loaded. */
   changedOnDisk(): boolean {
     try {
@@ -75,32 +116,29 @@ export class GuestImage {
     }
   }
 
-  /** Source files named by the line tables and declarations (as recorded). */
+  /** Source files named by the line tables and declarations (as recorded); empty until indexed. */
   sourceFiles(): ReadonlySet<string> {
-    if (!this.recordedFiles) {
-      const files = new Set<string>();
-      if (this.info.hasDwarf) {
-        for (const cu of this.info.program.compileUnits) for (const f of cu.lineTable?.files ?? []) if (f) files.add(f.path);
-        for (const file of this.declarationsByFile().keys()) files.add(file);
-      }
-      this.recordedFiles = files;
-    }
-    return this.recordedFiles;
+    return this.index?.files ?? new Set();
   }
 
-  /** The recorded source path that an editor file corresponds to, if this guest was built from it. */
+  /**
+   * The recorded source path that an editor file corresponds to, if this guest was built from it.
+   * Before the DWARF index exists, a file whose name is an STT_FILE symbol matches by that name.
+   */
   recordedPathOf(localPath: string): string | undefined {
-    return matchSourcePath(localPath, this.sourceFiles());
+    if (this.index) return matchSourcePath(localPath, this.index.files);
+    this.fileSymbols ??= new Set(this.info.symbolTable.filter((s) => s.type === 'file').map((s) => basename(s.name)));
+    const name = basename(localPath);
+    return this.fileSymbols.has(name) ? name : undefined;
   }
 
   /** Functions and variables declared in a recorded source file, in line order. */
   declarationsIn(recordedPath: string): readonly GuestDeclaration[] {
-    return this.declarationsByFile().get(recordedPath) ?? [];
+    return this.index?.byFile.get(recordedPath) ?? [];
   }
 
   declarationsNamed(name: string): readonly GuestDeclaration[] {
-    this.declarationsByFile();
-    return this.byName!.get(name) ?? [];
+    return this.index?.byName.get(name) ?? [];
   }
 
   /** Allocated section holding `address` (including .bss, which has no file bytes). */
@@ -123,34 +161,19 @@ export class GuestImage {
     };
   }
 
-  private declarationsByFile(): Map<string, GuestDeclaration[]> {
-    if (this.byFile) return this.byFile;
+  private install(data: DeclarationIndexData): void {
     const byFile = new Map<string, GuestDeclaration[]>();
     const byName = new Map<string, GuestDeclaration[]>();
-    const add = (d: GuestDeclaration) => {
+    const files = new Set(data.lineTableFiles);
+    for (const d of data.declarations) {
       const named = byName.get(d.name);
       if (named) named.push(d); else byName.set(d.name, [d]);
-      if (d.declFile === undefined) return;
+      if (d.declFile === undefined) continue;
+      files.add(d.declFile);
       const list = byFile.get(d.declFile);
       if (list) list.push(d); else byFile.set(d.declFile, [d]);
-    };
-    if (this.info.hasDwarf) {
-      const program = this.info.program;
-      for (const s of program.subprograms) {
-        if (s.low === undefined || s.high === undefined || s.name === '') continue;
-        add({ name: s.name, kind: 'function', scope: s.external ? 'global' : 'static', address: s.low,
-          size: Number(s.high - s.low), typeName: undefined, declFile: s.declFile, declLine: s.declLine });
-      }
-      for (const v of program.globals) {
-        if (v.address === undefined || v.name === '') continue;
-        add({ name: v.name, kind: 'variable', scope: v.scope === 'global' ? 'global' : 'static', address: v.address,
-          size: v.byteSize ?? this.info.symbols.lookupName(v.name)?.size ?? 0, typeName: v.type ? cTypeName(v.type) : undefined,
-          declFile: v.declFile, declLine: v.declLine });
-      }
     }
     for (const list of byFile.values()) list.sort((a, b) => (a.declLine ?? 0) - (b.declLine ?? 0));
-    this.byName = byName;
-    this.byFile = byFile;
-    return byFile;
+    this.index = { byFile, byName, files };
   }
 }

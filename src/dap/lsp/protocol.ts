@@ -1,6 +1,7 @@
 // Messages and shapes shared by the guest-symbol language server (src/dap/lsp/server.ts) and the
 // extension's client (src/extension/languageClient.ts): initialization options, the
-// `kvmi/sessionState` notification, and the watch commands offered by code lenses.
+// `kvmi/sessionState` and `kvmi/guestIndexed` notifications, and the watch commands offered by
+// code lenses.
 // Addresses travel as "0x..." strings because JSON numbers cannot hold 64-bit guest addresses.
 
 /** Kind of guest access a watchpoint stops on (same words as launch.json `watchpoints[].access`). */
@@ -89,4 +90,18 @@ export interface SessionState {
   values?: SymbolValue[];
   /** Watchpoints kept across sessions, checked against the current ELF. */
   persistedWatchpoints?: PersistedWatchpoint[];
+}
+
+/** Notification from the server each time a guest's DWARF declarations are indexed (or fail to be). */
+export const guestIndexedNotification = 'kvmi/guestIndexed';
+
+export interface GuestIndexed {
+  /** Absolute path of the guest ELF. */
+  guest: string;
+  /** ELF symbols indexed (available from the start, for hovers and symbol search). */
+  symbols: number;
+  /** Functions and variables with a source declaration, now available to lenses and the outline. */
+  declarations: number;
+  /** Why the DWARF declarations could not be read. */
+  error?: string;
 }

@@ -11,10 +11,11 @@ import { codeLensesFor } from './codeLenses';
 import { staleGuestDiagnostics, watchpointDiagnostics } from './diagnostics';
 import { documentSymbols } from './documentSymbols';
 import { GuestCatalog } from './guestCatalog';
+import type { GuestImage } from './guestImage';
 import { hoverMarkdown } from './hoverText';
 import { identifierAt } from './identifiers';
 import { LiveSession } from './liveSession';
-import { sessionStateNotification, type PersistedWatchpoint, type SessionState } from './protocol';
+import { guestIndexedNotification, sessionStateNotification, type GuestIndexed, type PersistedWatchpoint, type SessionState } from './protocol';
 import { checkOptions } from './serverOptions';
 import { guestsForFile, resolveName } from './symbolResolver';
 import { workspaceSymbols } from './workspaceSymbols';
@@ -22,7 +23,7 @@ import { workspaceSymbols } from './workspaceSymbols';
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
 const live = new LiveSession();
-const catalog = new GuestCatalog(() => onGuestsChanged());
+const catalog = new GuestCatalog(() => onGuestsChanged(), (guest) => onGuestIndexed(guest));
 let savedWatchpoints: PersistedWatchpoint[] = [];
 let published = new Set<string>();
 let canRefreshLenses = false;
@@ -77,6 +78,14 @@ function onGuestsChanged(): void {
   reportLoadProblems();
   publishDiagnostics();
   refreshLenses();
+}
+
+function onGuestIndexed(guest: GuestImage): void {
+  const indexed: GuestIndexed = { guest: guest.path, symbols: guest.info.symbols.size, declarations: guest.declarationCount, error: guest.indexError };
+  if (guest.indexError) connection.console.warn(`${guest.path}: ${guest.indexError}`);
+  publishDiagnostics();
+  refreshLenses();
+  void connection.sendNotification(guestIndexedNotification, indexed);
 }
 
 connection.onInitialize((params): InitializeResult => {

@@ -36,7 +36,7 @@ function information(guest: GuestImage, symbol: ElfSymbol, label: string, addres
 
 function locationOf(guest: GuestImage, symbol: ElfSymbol, codeAddress: bigint | undefined): SymbolInformation['location'] {
   const at = (path: string, line: number) => ({ uri: pathToFileURL(path).toString(), range: { start: { line, character: 0 }, end: { line, character: 0 } } });
-  if (guest.info.hasDwarf) {
+  if (guest.info.hasDwarf && guest.declarationsReady) {
     if (codeAddress !== undefined) {
       const source = guest.info.lines.lookupAddress(codeAddress);
       if (source && source.line > 0) return at(source.path, source.line - 1);

@@ -46,7 +46,7 @@ describe('diagnostics', { skip: missing }, () => {
 }
 `);
     launchUri = pathToFileURL(launch).toString();
-    client = await LspTestClient.start(folder, { persistedWatchpoints: [{ address: '0x10', size: 4, access: 'write', guest: elf }] });
+    client = await LspTestClient.start(folder, { options: { persistedWatchpoints: [{ address: '0x10', size: 4, access: 'write', guest: elf }] } });
   });
   after(async () => { await client?.stop(); rmSync(folder, { recursive: true, force: true }); });
 

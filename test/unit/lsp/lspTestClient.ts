@@ -1,12 +1,12 @@
 // A real LSP client for the language-server tests: spawns src/dap/lsp/server.ts over stdio (tsx
-// loader), performs initialize/initialized with the given workspace folder and options, and
-// records published diagnostics. Used by the test/unit/lsp/*.test.ts files.
+// loader), performs initialize/initialized with the given workspace folder and options, waits for
+// the guests' DWARF index, and records published diagnostics. Used by the test/unit/lsp/*.test.ts files.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
-import type { LanguageServerOptions } from '../../../src/dap/lsp/protocol';
+import { guestIndexedNotification, type GuestIndexed, type LanguageServerOptions } from '../../../src/dap/lsp/protocol';
 
 const root = join(__dirname, '..', '..', '..');
 const serverScript = join(root, 'src', 'dap', 'lsp', 'server.ts');
@@ -15,19 +15,33 @@ export interface Position { line: number; character: number }
 export interface Range { start: Position; end: Position }
 export interface Diagnostic { range: Range; message: string; severity?: number; code?: string }
 
+export interface StartOptions {
+  options?: LanguageServerOptions;
+  bundle?: string;
+  awaitGuests?: number;
+}
+
 export class LspTestClient {
   readonly diagnostics = new Map<string, Diagnostic[]>();
+  readonly indexed: GuestIndexed[] = [];
   private waiters: Array<() => void> = [];
   private constructor(private readonly child: ChildProcess, readonly connection: MessageConnection) {}
 
-  /** `bundle`: a built dist/languageServer.js-style script to run instead of the TypeScript source. */
-  static async start(folder: string, options: LanguageServerOptions = {}, bundle?: string): Promise<LspTestClient> {
+  /**
+   * Starts the server and waits until `awaitGuests` guests are indexed (kvmi/guestIndexed).
+   * `bundle`: a built dist/languageServer.js-style script to run instead of the TypeScript source.
+   */
+  static async start(folder: string, { options = {}, bundle, awaitGuests = 1 }: StartOptions = {}): Promise<LspTestClient> {
     const args = bundle ? [bundle, '--stdio'] : ['--import', 'tsx', serverScript, '--stdio'];
     const child = spawn(process.execPath, args, { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] });
     const connection = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
     const client = new LspTestClient(child, connection);
     connection.onNotification('textDocument/publishDiagnostics', (p: { uri: string; diagnostics: Diagnostic[] }) => {
       client.diagnostics.set(p.uri, p.diagnostics);
+      for (const w of client.waiters.splice(0)) w();
+    });
+    connection.onNotification(guestIndexedNotification, (p: GuestIndexed) => {
+      client.indexed.push(p);
       for (const w of client.waiters.splice(0)) w();
     });
     connection.onNotification('window/showMessage', () => undefined);
@@ -40,6 +54,7 @@ export class LspTestClient {
       capabilities: { workspace: { codeLens: { refreshSupport: true } } }, initializationOptions: options,
     });
     await connection.sendNotification('initialized', {});
+    await client.until(() => client.indexed.length >= awaitGuests);
     return client;
   }
 
@@ -56,11 +71,13 @@ export class LspTestClient {
 
   /** Resolves once diagnostics for `uri` satisfy `accept` (the server publishes them after didOpen/changes). */
   async diagnosticsFor(uri: string, accept: (d: Diagnostic[]) => boolean): Promise<Diagnostic[]> {
-    for (;;) {
-      const current = this.diagnostics.get(uri);
-      if (current && accept(current)) return current;
-      await new Promise<void>((resolve) => this.waiters.push(resolve));
-    }
+    await this.until(() => { const d = this.diagnostics.get(uri); return d !== undefined && accept(d); });
+    return this.diagnostics.get(uri)!;
+  }
+
+  /** Resolves once `condition` holds, re-checked after every diagnostics or indexing notification. */
+  async until(condition: () => boolean): Promise<void> {
+    while (!condition()) await new Promise<void>((resolve) => this.waiters.push(resolve));
   }
 
   async stop(): Promise<void> {

@@ -182,13 +182,18 @@ export class CpuCore {
   /** Drops every TLB entry (MOV CR3, CR0/CR4 paging changes, accessChanged()). */
   flushTlb(): void {
     this.tlbTag.fill(NaN);
+    this.tlbGeneration++;
   }
+
+  /** Bumped on every TLB flush, so translations cached outside the TLB know they are stale. */
+  tlbGeneration = 0;
 
   /** Drops the TLB entry of one linear page (INVLPG). */
   flushTlbPage(lin: number): void {
     const vpn = Math.floor(lin / 4096);
     const i = vpn & (TLB_SIZE - 1);
     if (this.tlbTag[i] === vpn) this.tlbTag[i] = NaN;
+    this.tlbGeneration++;
   }
 
   /** Translates `lin` for one access kind at the current CPL; raises #PF or a KVMI event. */
@@ -239,7 +244,11 @@ export class CpuCore {
   /** Raises the KVMI PF event unless resume('continue') already granted this (frame, access). */
   private kvmiCheck(gfn: number, acc: number, gva: bigint, gpa: number): void {
     const key = gfn * 8 + acc;
-    if (this.permits.includes(key)) return;
+    if (this.permits.includes(key)) {
+      // A permitted access must not be remembered by translation caches outside the TLB.
+      this.tlbGeneration++;
+      return;
+    }
     throw new KvmiAccessEvent(gva, gpa, acc as 1 | 2 | 4);
   }
 

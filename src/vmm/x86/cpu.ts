@@ -90,6 +90,11 @@ export class X86Cpu extends CpuCore {
   private snapshotTaken = false;
   private savedFlags = 0;
   private readonly codeCache = new Map<number, (DecodedInsn | undefined)[]>();
+  /** Translation of the last code page fetched from (valid while the TLB generation and CPL match). */
+  private fetchPageLin = NaN;
+  private fetchPagePhys = 0;
+  private fetchGeneration = -1;
+  private fetchCpl = -1;
   /** The last code page looked up (most instructions come from the same page as the previous one). */
   private lastCodeGfn = -1;
   private lastCodePage: (DecodedInsn | undefined)[] | undefined;
@@ -229,7 +234,18 @@ export class X86Cpu extends CpuCore {
    */
   private fetch(): DecodedInsn {
     const lin = this.codeSize === 8 ? this.rip : (this.seg[CS].base + this.rip) >>> 0;
-    const p = this.translateLinear(lin, ACC_X);
+    const offset = lin & 0xfff, pageLin = lin - offset;
+    let p: number;
+    if (pageLin === this.fetchPageLin && this.tlbGeneration === this.fetchGeneration && this.cpl === this.fetchCpl) {
+      p = this.fetchPagePhys + offset;
+    } else {
+      const generation = this.tlbGeneration; // taken first: a permitted access bumps it and stays uncached
+      p = this.translateLinear(lin, ACC_X);
+      this.fetchPageLin = pageLin;
+      this.fetchPagePhys = p - offset;
+      this.fetchGeneration = generation;
+      this.fetchCpl = this.cpl;
+    }
     const mode = this.codeSize;
     if (p < this.ramSize) {
       const gfn = p >>> 12, off = p & 0xfff;

@@ -80,7 +80,8 @@ async function evaluateTree(e: Expr, ctx: EvaluationContext): Promise<EvalResult
 async function evaluateSymbol(name: string, ctx: EvaluationContext): Promise<EvalResult> {
   const sym = ctx.lookupSymbol(name);
   if (!sym) throw new ExpressionError(`no symbol named "${name}"`);
-  if (sym.isCode) return { value: sym.address, size: 8, typeName: sym.typeName, pointeeSize: sym.size };
+  // A function evaluates to its address, and &function is that address too.
+  if (sym.isCode) return { value: sym.address, size: 8, typeName: sym.typeName, pointeeSize: sym.size, location: { space: 'virtual', address: sym.address } };
   const location: MemoryLocation = { space: 'virtual', address: sym.address };
   return { value: await load(location, sym.size, ctx), size: sym.size, location, pointeeSize: sym.pointeeSize, typeName: sym.typeName };
 }

@@ -102,7 +102,7 @@ export class KvmiDebugSession extends DebugSession {
 
   protected override async launchRequest(response: DebugProtocol.LaunchResponse, args: DebugProtocol.LaunchRequestArguments): Promise<void> {
     try {
-      const settings = launchSettings(args as Record<string, unknown>, this.options.kvmDevice);
+      const settings = launchSettings((args ?? {}) as Record<string, unknown>, this.options.kvmDevice);
       this.symbols = loadSymbols(settings.guest);
       this.isLaunch = true;
       this.stopOnEntry = settings.stopOnEntry;
@@ -132,9 +132,9 @@ export class KvmiDebugSession extends DebugSession {
 
   protected override async attachRequest(response: DebugProtocol.AttachResponse, args: DebugProtocol.AttachRequestArguments): Promise<void> {
     try {
-      const settings = await attachSettings(args as Record<string, unknown>);
+      const settings = await attachSettings((args ?? {}) as Record<string, unknown>);
       this.symbols = settings.guest ? loadSymbols(settings.guest) : GuestSymbols.none();
-      this.stopOnEntry = (args as { stopOnEntry?: boolean }).stopOnEntry === true;
+      this.stopOnEntry = (args as { stopOnEntry?: boolean } | undefined)?.stopOnEntry === true;
       this.listener = await this.options.connector(settings.listen);
       this.sendEvent(new OutputEvent(`Waiting for kvmi-vmm to connect on ${settings.listenText}\n`, 'console'));
       await this.connected(await this.listener.accept(), settings.watchpoints);
@@ -154,8 +154,10 @@ export class KvmiDebugSession extends DebugSession {
     machine.control.on('output', (text, category) => this.sendEvent(new OutputEvent(text, category)));
     target.on('closed', () => { if (!this.isLaunch) this.terminate(); });
     target.on('unhook', () => void this.detach());
+    // Before any event can be delivered: the handshake's PAUSE of vCPU 0 is the entry stop.
+    const entry = machine.control.pauseAll(true);
     await machine.enableEvents();
-    await machine.control.pauseAll(true);
+    await entry;
     for (const w of watchpoints) {
       const spec = this.breakpoints.configuredSpec(w);
       await machine.watchpoints.add(spec, 0);
@@ -210,7 +212,7 @@ export class KvmiDebugSession extends DebugSession {
   }
 
   protected override async disconnectRequest(response: DebugProtocol.DisconnectResponse, args: DebugProtocol.DisconnectArguments): Promise<void> {
-    const kill = this.isLaunch ? args.terminateDebuggee !== false : args.terminateDebuggee === true;
+    const kill = this.isLaunch ? args?.terminateDebuggee !== false : args?.terminateDebuggee === true;
     this.terminated = true;
     if (kill && this.vmm && this.vmm.exitCode === null) this.vmm.kill('SIGTERM');
     else await this.detach().catch(() => undefined);

@@ -1,6 +1,7 @@
 // Starts the VMM for a `launch`: `node vmm.js run GUEST --engine E --mem M --cpus N --introspect
 // unix:SOCK`, forwarding its stdout (the guest's serial port) and reporting its exit code, which is
-// the guest's exit code.
+// the guest's exit code. The KVMI_VMM environment variable names another VMM program with the
+// same command line (a development build, or a VMM wrapper).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,6 +9,7 @@ import type { LaunchSettings } from './launchConfig';
 
 /** dist/vmm.js next to the bundled adapter, or the repository's dist/ when run from source. */
 export function defaultVmmScript(): string {
+  if (process.env.KVMI_VMM) return process.env.KVMI_VMM;
   const bundled = join(__dirname, 'vmm.js');
   return existsSync(bundled) ? bundled : join(__dirname, '..', '..', '..', 'dist', 'vmm.js');
 }

@@ -97,3 +97,20 @@ test('corrupting bytes inside the DWARF and CFI sections only ever raises typed 
   }
   assert.ok(failures > 0, 'some corruptions are detected');
 });
+
+test('corrupting the relocation and symbol tables of an object file only raises typed errors', async (t) => {
+  const bin = buildFixture(t, 'sample.c', 'sample-O2.o', ['-c', '-g', '-O2']);
+  if (!bin) return;
+  const original = new Uint8Array(readFileSync(bin));
+  const elf = DebugInfo.fromBytes(original).elf;
+  const targets = elf.sections.filter((s) => s.name.startsWith('.rela.') || s.name === '.symtab');
+  assert.ok(targets.length > 2, 'the object has relocation sections');
+  const next = random(0xbadc0de);
+  for (let i = 0; i < 300; i++) {
+    const bytes = original.slice();
+    const section = targets[i % targets.length];
+    for (let k = 0; k < 3; k++) bytes[section.offset + Math.floor(next() * section.size)] = Math.floor(next() * 256);
+    await exercise(bytes);
+  }
+  for (let i = 0; i < 100; i++) await exercise(original.slice(0, Math.floor(next() * original.length)));
+});

@@ -4,6 +4,7 @@
 import { inflateSync } from 'node:zlib';
 import { ByteReader, stringAt } from '../byteReader';
 import { DebugInfoError } from '../errors';
+import { applyRelocations } from './relocations';
 
 export const EM_386 = 3;
 export const EM_X86_64 = 62;
@@ -11,6 +12,7 @@ export const SHT_NOBITS = 8;
 export const SHT_SYMTAB = 2;
 export const SHT_DYNSYM = 11;
 export const SHT_NOTE = 7;
+export const ET_REL = 1;
 const SHF_COMPRESSED = 0x800;
 const ELFCOMPRESS_ZLIB = 1;
 
@@ -57,6 +59,7 @@ export interface ElfProgramHeader {
 export class ElfFile {
   private readonly byName = new Map<string, ElfSection>();
   private readonly inflated = new Map<number, Uint8Array>();
+  private readonly prepared = new Map<number, Uint8Array>();
 
   constructor(readonly bytes: Uint8Array, readonly header: ElfHeader,
     readonly sections: readonly ElfSection[], readonly programHeaders: readonly ElfProgramHeader[]) {
@@ -68,8 +71,22 @@ export class ElfFile {
 
   section(name: string): ElfSection | undefined { return this.byName.get(name); }
 
-  /** Contents of a section (empty for SHT_NOBITS), decompressed when SHF_COMPRESSED. */
+  /**
+   * Contents of a section (empty for SHT_NOBITS), decompressed when SHF_COMPRESSED. In a
+   * relocatable file, sections come back with their relocations applied (sections placed at 0).
+   */
   sectionData(section: ElfSection): Uint8Array {
+    const cached = this.prepared.get(section.index);
+    if (cached) return cached;
+    let data = this.unrelocatedData(section);
+    if (this.header.type === ET_REL) {
+      data = applyRelocations(this, section, data, (s) => this.unrelocatedData(s));
+    }
+    if (data.buffer !== this.bytes.buffer) this.prepared.set(section.index, data);
+    return data;
+  }
+
+  private unrelocatedData(section: ElfSection): Uint8Array {
     if (section.type === SHT_NOBITS || section.size === 0) return new Uint8Array(0);
     const raw = fileRange(this.bytes, section.offset, section.size, `section ${section.name}`);
     if ((section.flags & BigInt(SHF_COMPRESSED)) === 0n) return raw;
@@ -91,7 +108,7 @@ export class ElfFile {
    * Always true for relocatable files, whose sections are not placed yet.
    */
   isAllocated(address: bigint): boolean {
-    if (this.header.type === 1) return true;
+    if (this.header.type === ET_REL) return true;
     return this.sections.some((s) => (s.flags & 2n) !== 0n && address >= s.address && address < s.address + BigInt(s.size));
   }
 

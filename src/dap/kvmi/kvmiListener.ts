@@ -101,7 +101,8 @@ export class KvmiListener {
     this.closedFlag = true;
     for (const w of this.waiters.splice(0)) w.reject(new KvmiClosedError('the listener was closed'));
     for (const s of this.ready.splice(0)) s.destroy();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    // server.close() stops accepting at once; its callback would wait for the accepted connections.
+    this.server.close();
   }
 
   private onConnection(socket: Socket): void {

@@ -4,7 +4,6 @@
 export { DebugInfo } from './debugInfo';
 export { DebugInfoError, type DebugInfoErrorKind } from './errors';
 export type { ElfFile, ElfHeader, ElfSection, ElfProgramHeader } from './elf/elfFile';
-export { applyRelocations } from './elf/relocations';
 export { readNotes, buildId, type ElfNote } from './elf/elfNotes';
 export type { ElfSymbol, SymbolType, SymbolBinding } from './elf/elfSymbols';
 export type { SymbolIndex, SymbolHit } from './symbolIndex';

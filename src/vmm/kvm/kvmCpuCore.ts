@@ -10,7 +10,7 @@
 // core runs all guest code at CPL 0-2 and KVM only ring 3: the frames of the kernel's entry points
 // (kernelEntries.ts) are hidden from KVM, so an exception or SYSCALL from ring 3 stops inside KVM
 // at the entry's first instruction (an emulation failure, nothing executed) and comes back here.
-// Intercepts other than PF are refused with a KvmError so that nothing is silently not watched.
+// Intercepts this core cannot honour exactly are refused with a KvmError (see kvmIntercepts).
 import type { CpuBus, CpuCore, CpuExit, CpuIntercepts } from '../engine/cpuCore';
 import { KvmRegs, KvmSregs, KvmiEventMsrs, MSR } from '../x86/kvmState';
 import { walk, WalkHost, WALK_NOT_PRESENT } from '../x86/mmu';
@@ -70,7 +70,7 @@ const SOFTWARE_SLICE = 20_000;
 const PAGE_SHIFT = 12n;
 
 export class KvmCpuCore {
-  readonly intercepts: CpuIntercepts = refusingIntercepts();
+  readonly intercepts: CpuIntercepts;
   readonly instructions = 0;
   readonly counters: KvmRunCounters = {
     exits: 0, ioExits: 0, mmioExits: 0, kicks: 0, softwareSteps: 0, lateAccesses: 0, toKvm: 0, kernelEntries: 0, unhiddenFrames: 0,
@@ -92,6 +92,7 @@ export class KvmCpuCore {
 
   constructor(private readonly vcpu: KvmVcpuFd, private readonly bus: CpuBus, private readonly hybrid: HybridSupport) {
     this.protection = new PageProtection(hybrid.kvmMappingAddress, hybrid.access);
+    this.intercepts = kvmIntercepts(hybrid.softwareKernel);
   }
 
   /** The core that holds the vCPU state right now. */
@@ -401,20 +402,30 @@ export class KvmCpuCore {
 }
 
 /**
- * The intercept set: PF (watched pages, delivered through the software core) can be turned on;
- * the other flags cannot, since this core cannot deliver those KVMI events yet.
+ * The intercept set. PF (watched pages) is always available: natively executed accesses reach the
+ * software core through host protection. With the software kernel, the events that only privileged
+ * instructions raise -- CR and MSR writes, XSETBV -- are exact too, since all CPL 0 code runs in the
+ * software core. The others (breakpoint, hypercall, descriptor, singlestep) could happen in ring-3
+ * code that KVM runs and are refused rather than silently missed.
  */
-function refusingIntercepts(): CpuIntercepts {
-  const base = { crWrite: new Set<number>(), msrWrite: new Set<number>() };
-  const refuse = (name: string) => { throw new KvmError('badArgument', `the KVM engine cannot deliver KVMI ${name} events yet; use the emulator engine`); };
-  let pf = false;
+function kvmIntercepts(softwareKernel: boolean): CpuIntercepts {
+  const refuse = (name: string) => {
+    throw new KvmError('badArgument', `the KVM engine cannot deliver KVMI ${name} events${softwareKernel ? '' : ' without softwareKernel'}; use the emulator engine`);
+  };
+  const values = { pf: false, xsetbv: false, crWrite: new Set<number>(), msrWrite: new Set<number>() };
   const result = {} as CpuIntercepts;
-  Object.defineProperty(result, 'pf', { enumerable: true, get: () => pf, set: (on: boolean) => { pf = on; } });
-  for (const key of ['breakpoint', 'hypercall', 'descriptor', 'xsetbv', 'singlestep'] as const) {
-    Object.defineProperty(result, key, { enumerable: true, get: () => false, set: (on: boolean) => { if (on) refuse(key); } });
+  const allowed = (key: string) => key === 'pf' || softwareKernel;
+  for (const key of ['pf', 'xsetbv'] as const) {
+    Object.defineProperty(result, key, { enumerable: true, get: () => values[key], set: (on: boolean) => { if (on && !allowed(key)) refuse(key); values[key] = on; } });
   }
   for (const key of ['crWrite', 'msrWrite'] as const) {
-    Object.defineProperty(result, key, { enumerable: true, get: () => base[key], set: (s: Set<number>) => { if (s.size > 0) refuse(key === 'crWrite' ? 'CR-write' : 'MSR-write'); } });
+    Object.defineProperty(result, key, {
+      enumerable: true, get: () => values[key],
+      set: (set: Set<number>) => { if (set.size > 0 && !allowed(key)) refuse(key === 'crWrite' ? 'CR-write' : 'MSR-write'); values[key] = set; },
+    });
+  }
+  for (const key of ['breakpoint', 'hypercall', 'descriptor', 'singlestep'] as const) {
+    Object.defineProperty(result, key, { enumerable: true, get: () => false, set: (on: boolean) => { if (on) refuse(key); } });
   }
   return result;
 }

@@ -71,8 +71,6 @@ export class X86Cpu extends CpuCore {
   nextRip = 0;
   /** HLT executed and no interrupt delivered since. */
   halted = false;
-  /** Set by an instruction that must end run() after it retires (e.g. HLT). */
-  exitAfter: CpuExit | undefined;
   /** Vectors queued by raiseInterrupt(), delivered when RFLAGS.IF allows. */
   readonly pendingVectors: number[] = [];
   /** Level of the legacy INTR line and the acknowledge callback that yields its vector (PIC). */
@@ -183,8 +181,6 @@ export class X86Cpu extends CpuCore {
       this.answered = undefined;
       if (this.interruptShadow > 0) this.interruptShadow--;
       this.flags &= ~RF;
-      const after = this.exitAfter;
-      if (after) { this.exitAfter = undefined; return after.kind === 'hlt' ? after : this.event(after); }
       return undefined;
     } catch (e) {
       return this.exitFromThrow(e);

@@ -19,6 +19,7 @@ export class DecodedInsn {
   len = 0;
   entry!: OpcodeEntry;
   /** Bound semantic handler (set by the dispatcher from entry.handler). */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- bound to X86Cpu handlers by dispatch.ts (no import cycle here)
   exec: InsnHandler<any> = () => undefined;
   /** entry.param, copied for the handler. */
   param = 0;

@@ -45,7 +45,8 @@ export function loadDataSegment(c: CpuCore, s: number, selector: number): void {
     if (s === SS) { seg.dpl = c.cpl; c.updateModes(); }
     return;
   }
-  let [lo, hi, lin] = readDescriptor(c, selector);
+  const [lo, hi0, lin] = readDescriptor(c, selector);
+  let hi = hi0;
   const type = (hi >>> 8) & 15, sBit = (hi >>> 12) & 1, dpl = (hi >>> 13) & 3, present = (hi >>> 15) & 1;
   const err = selector & 0xfffc;
   if (s === SS) {
@@ -76,7 +77,8 @@ export function loadCodeSegment(c: CpuCore, selector: number, newCpl: number | u
   }
   const err = selector & 0xfffc;
   if (err === 0) throw new CpuException(VEC_GP, 0);
-  let [lo, hi, lin] = readDescriptor(c, selector);
+  const [lo, hi0, lin] = readDescriptor(c, selector);
+  let hi = hi0;
   const type = (hi >>> 8) & 15, sBit = (hi >>> 12) & 1, dpl = (hi >>> 13) & 3, present = (hi >>> 15) & 1;
   if (!isCodeType(sBit, type)) throw new CpuException(VEC_GP, err);
   const cpl = newCpl ?? c.cpl;

@@ -101,7 +101,10 @@ function walk32(h: WalkHost, lin: number, write: boolean, out: WalkResult, noSid
   if (pde & 0x80 && h.cr4 & CR4_PSE) {
     let n = pde | 0x20;
     if (write && (perms & PERM_W || !(h.cr0 & CR0_WP))) n |= 0x40;
-    if (n !== pde && !noSideEffects) h.ptWrite32(pdeAddr, n), pde = n;
+    if (n !== pde && !noSideEffects) {
+      h.ptWrite32(pdeAddr, n);
+      pde = n;
+    }
     // PSE-36: PDE bits 20:13 hold physical address bits 39:32.
     out.phys = ((pde >>> 13) & 0xff) * TWO32 + ((pde & 0xffc00000) >>> 0) + (lin & 0x3fffff);
     out.perms = perms | (pde & 0x40 ? PERM_D : 0);
@@ -115,7 +118,10 @@ function walk32(h: WalkHost, lin: number, write: boolean, out: WalkResult, noSid
   if (!(pte & 4)) perms &= ~PERM_U;
   let n = pte | 0x20;
   if (write && (perms & PERM_W || !(h.cr0 & CR0_WP))) n |= 0x40;
-  if (n !== pte && !noSideEffects) h.ptWrite32(pteAddr, n), pte = n;
+  if (n !== pte && !noSideEffects) {
+    h.ptWrite32(pteAddr, n);
+    pte = n;
+  }
   out.phys = ((pte & 0xfffff000) >>> 0) + (lin & 0xfff);
   out.perms = perms | (pte & 0x40 ? PERM_D : 0);
   return 0;

@@ -144,13 +144,12 @@ connection.onCodeLens((params) => guarded('code lenses', [], () => {
   const path = filePath(params.textDocument.uri);
   if (!doc || !path) return [];
   const lineText = (line: number) => doc.getText({ start: { line, character: 0 }, end: { line: line + 1, character: 0 } });
-  return codeLensesFor(catalog.guestsBuiltFrom(path).length ? guestsForFile(catalog, live, path) : [], live, lineText);
+  return codeLensesFor(guestsForFile(catalog, live, path), live, lineText);
 }));
 
 connection.onDocumentSymbol((params) => guarded('document symbols', [], () => {
   const path = filePath(params.textDocument.uri);
-  if (!path || catalog.guestsBuiltFrom(path).length === 0) return [];
-  return documentSymbols(guestsForFile(catalog, live, path));
+  return path ? documentSymbols(guestsForFile(catalog, live, path)) : [];
 }));
 
 connection.onWorkspaceSymbol((params) => guarded('workspace symbols', [], () => workspaceSymbols(catalog.guests(), params.query)));

@@ -12,10 +12,9 @@ export interface ResolvedSymbol {
   declaration: GuestDeclaration;
 }
 
-/** Guests built from `localPath`, session guest first; every guest when none was built from it. */
+/** Guests built from `localPath`, the session's guest first; none for a file no guest was built from. */
 export function guestsForFile(catalog: GuestCatalog, live: LiveSession, localPath: string): GuestMatch[] {
-  const built = catalog.guestsBuiltFrom(localPath);
-  const matches: GuestMatch[] = built.length > 0 ? built : catalog.guests().map((guest) => ({ guest, recordedPath: '' }));
+  const matches = catalog.guestsBuiltFrom(localPath);
   const session = live.guest;
   return session === undefined ? matches : [...matches].sort((a, b) => Number(b.guest.path === session) - Number(a.guest.path === session));
 }

@@ -3,6 +3,7 @@
 // the hover adds the watchpoint's hits, the page restriction and the value.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { guestsDir } from '../../support/guests';
 import { guestTestsMissing, guestWorkspace, nmAddress, type GuestWorkspace } from './guestWorkspace';
@@ -48,6 +49,13 @@ describe('hover', { skip: missing }, () => {
 
   test('no hover on a word that names nothing in the guest', async () => {
     assert.equal(await hoverAt('destination[i]'), null);
+  });
+
+  test('no hover in a C file that no guest was built from, even on a guest symbol\'s name', async () => {
+    const other = join(workspace.folder, 'unrelated.c');
+    writeFileSync(other, 'int main(void) { return 0; }\n');
+    const otherUri = await client.open(other);
+    assert.equal(await client.request('textDocument/hover', { textDocument: { uri: otherUri }, position: { line: 0, character: 5 } }), null);
   });
 
   test('during a session the hover lists watchpoint hits, page restrictions and the value', async () => {

@@ -15,6 +15,9 @@ import { compareAddresses, SortedAddresses } from '../sortedAddresses';
 // Copied into local bindings once: unbundled CommonJS would otherwise call a getter per use.
 const { DW_AT, DW_TAG } = constants;
 
+/** Deepest nesting of blocks and inlined calls followed inside one function. */
+const MAX_SCOPE_DEPTH = 256;
+
 export interface CompileUnitInfo {
   name: string;
   compDir: string;
@@ -180,7 +183,8 @@ export class ProgramModel {
     this.subprograms.push(s);
   }
 
-  private collectLocals(die: Die, s: SubprogramInfo, cu: CompileUnitInfo): void {
+  private collectLocals(die: Die, s: SubprogramInfo, cu: CompileUnitInfo, depth = 0): void {
+    if (depth > MAX_SCOPE_DEPTH) return; // deeper block nesting only occurs in corrupt data
     for (const child of die.children) {
       if (child.tag === DW_TAG.formal_parameter || child.tag === DW_TAG.variable) {
         const v = this.variable(child, cu, child.tag === DW_TAG.formal_parameter ? 'parameter' : 'local');
@@ -188,12 +192,13 @@ export class ProgramModel {
         if (v.scope === 'parameter') s.parameters.push(v);
         else if (v.scope === 'local') s.locals.push(v);
         else if (v.address !== undefined && this.isLoaded(v.address)) this.globals.push(v); // function-static
-      } else if (child.tag === DW_TAG.lexical_block) this.collectLocals(child, s, cu);
+      } else if (child.tag === DW_TAG.lexical_block) this.collectLocals(child, s, cu, depth + 1);
     }
   }
 
   /** Inlined calls under `die` (through lexical blocks and nested inlines). */
-  private collectInlined(die: Die, s: SubprogramInfo, cu: CompileUnitInfo, depth: number): void {
+  private collectInlined(die: Die, s: SubprogramInfo, cu: CompileUnitInfo, depth: number, nesting = 0): void {
+    if (nesting > MAX_SCOPE_DEPTH) return;
     for (const child of die.children) {
       if (child.tag === DW_TAG.inlined_subroutine) {
         const unit = child.unit;
@@ -203,8 +208,8 @@ export class ProgramModel {
           callFile: fileIndex === undefined ? undefined : cu.lineTable?.files[fileIndex]?.path,
           callLine: unit.unsignedOf(child, DW_AT.call_line), callColumn: unit.unsignedOf(child, DW_AT.call_column), depth,
         });
-        this.collectInlined(child, s, cu, depth + 1);
-      } else if (child.tag === DW_TAG.lexical_block) this.collectInlined(child, s, cu, depth);
+        this.collectInlined(child, s, cu, depth + 1, nesting + 1);
+      } else if (child.tag === DW_TAG.lexical_block) this.collectInlined(child, s, cu, depth, nesting + 1);
     }
   }
 

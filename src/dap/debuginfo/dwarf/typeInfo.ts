@@ -46,10 +46,14 @@ const KIND_OF_TAG: Record<number, TypeKind> = {
   [DW_TAG.atomic_type]: 'atomic', [DW_TAG.subroutine_type]: 'function',
 };
 
+const MAX_TYPE_DEPTH = 256;
+
 export class TypeResolver {
   private readonly cache = new Map<number, TypeInfo>();
 
   constructor(private readonly dies: DieIndex) {}
+
+  private depth = 0;
 
   /** The type named by a DIE's DW_AT_type; a missing DW_AT_type means void. */
   typeOf(die: Die): TypeInfo | undefined {
@@ -63,6 +67,17 @@ export class TypeResolver {
   resolve(die: Die): TypeInfo {
     const cached = this.cache.get(die.offset);
     if (cached) return cached;
+    // Real types nest a few dozen levels at most; a deeper chain is corrupt data, not a type.
+    if (this.depth > MAX_TYPE_DEPTH) return { kind: 'other', name: '?', byteSize: undefined };
+    this.depth++;
+    try {
+      return this.build(die);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private build(die: Die): TypeInfo {
     const unit = die.unit;
     const kind = KIND_OF_TAG[die.tag] ?? 'other';
     const info: TypeInfo = { kind, name: unit.nameOf(die) ?? '', byteSize: unit.unsignedOf(die, DW_AT.byte_size) };

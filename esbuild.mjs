@@ -14,6 +14,8 @@ const entries = [
   { in: 'src/dap/lsp/declarationWorker.ts', out: 'lspDeclarationWorker' },
   // The VMM's vCPU threads: loaded by dist/vmm.js from its own directory (engine/emulatorEngine.ts).
   { in: 'src/vmm/engine/vcpuWorker.ts', out: 'vcpuWorker' },
+  // The KVM engine's vCPU threads, loaded the same way (kvm/kvmEngine.ts).
+  { in: 'src/vmm/kvm/kvmVcpuWorker.ts', out: 'kvmVcpuWorker' },
   // kvmi-watch: prints guest memory accesses caught through KVMI page access (src/dap/kvmiWatch.ts).
   { in: 'src/dap/kvmiWatch.ts', out: 'kvmi-watch', banner: '#!/usr/bin/env node' },
 ];

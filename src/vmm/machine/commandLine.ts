@@ -35,8 +35,10 @@ Runs an x86 guest with its first serial port (COM1, 0x3f8) on stdout and stdin, 
 with the status the guest writes to the exit port 0xf4.
 
 Options:
-  --engine emulator|kvm|auto  execution engine (default emulator). 'auto' prints which engine it
-                              chose and why; 'kvm' is not available yet.
+  --engine emulator|kvm|auto  execution engine (default emulator). kvm: Linux /dev/kvm (needs
+                              read-write access to it). auto: KVM on hosts with VMX/SVM, else the
+                              emulator (where /dev/kvm is PVM, KVM would emulate guest kernel code
+                              at under 1 MIPS); prints which engine it chose and why.
   --mem MIB                   guest RAM in MiB, 1-${MAX_MEMORY_MIB} (default ${DEFAULT_MEMORY_MIB})
   --cpus N                    number of vCPUs, 1-${MAX_CPUS} (default 1); vCPUs other than the first stay
                               paused (no local APIC to start them)

@@ -1,20 +1,33 @@
-// Engine selection: kvm is refused clearly, auto explains its pick from what the host offers.
+// Engine selection: kvm needs a usable /dev/kvm and says what is missing; auto explains its pick
+// from what the host offers (probe answers are fixed here, never read from this machine).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EngineError } from '../../../src/vmm/engine/engine';
 import { selectEngine } from '../../../src/vmm/engine/selectEngine';
+import { HostProbe } from '../../../src/vmm/kvm/hostProbe';
 
-const host = (...paths: string[]) => (p: string) => paths.includes(p);
+const noKvm = (): HostProbe => ({ usable: false, backend: 'unknown', reason: '/dev/kvm does not exist' });
+const pvm = (): HostProbe => ({ usable: true, backend: 'pvm', apiVersion: 12, reason: '/dev/kvm: API 12, PVM' });
+const vmx = (): HostProbe => ({ usable: true, backend: 'vmx', apiVersion: 12, reason: '/dev/kvm: API 12, Intel VMX' });
 
-test('--engine kvm is refused with a typed, explanatory error', () => {
-  assert.throws(() => selectEngine('kvm', host()), (e: unknown) => e instanceof EngineError && e.kind === 'notAvailable'
-    && e.message === 'the KVM engine is not available yet (no /dev/kvm on this host); use --engine emulator');
+test('--engine kvm without a usable /dev/kvm is refused with a typed error naming the reason', () => {
+  assert.throws(() => selectEngine('kvm', noKvm), (e: unknown) => e instanceof EngineError && e.kind === 'notAvailable'
+    && e.message === 'the KVM engine cannot run here: /dev/kvm does not exist; use --engine emulator');
+  assert.equal(selectEngine('kvm', pvm).engine.name, 'kvm');
 });
 
-test('--engine auto picks the emulator and names what the host has', () => {
-  const pvm = selectEngine('auto', host('/dev/kvm', '/sys/module/kvm_pvm'));
-  assert.equal(pvm.engine.name, 'emulator');
-  assert.match(pvm.note ?? '', /chose the emulator because the KVM engine is not available yet \(\/dev\/kvm is PVM/);
-  assert.match(selectEngine('auto', host('/dev/kvm', '/sys/module/kvm_amd')).note ?? '', /hardware-assisted/);
-  assert.equal(selectEngine('emulator').note, undefined);
+test('--engine auto picks the emulator on PVM or without KVM, KVM on VMX, and says why', () => {
+  const onPvm = selectEngine('auto', pvm);
+  assert.equal(onPvm.engine.name, 'emulator');
+  assert.match(onPvm.note ?? '', /^engine auto: emulator \(this \/dev\/kvm is PVM/);
+  assert.match(selectEngine('auto', noKvm).note ?? '', /^engine auto: emulator \(KVM not usable: \/dev\/kvm does not exist\)/);
+  const onVmx = selectEngine('auto', vmx);
+  assert.equal(onVmx.engine.name, 'kvm');
+  assert.match(onVmx.note ?? '', /^engine auto: kvm /);
+});
+
+test('--engine emulator never probes the host', () => {
+  const r = selectEngine('emulator', () => { throw new Error('probed'); });
+  assert.equal(r.engine.name, 'emulator');
+  assert.equal(r.note, undefined);
 });

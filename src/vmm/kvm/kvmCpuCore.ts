@@ -14,8 +14,10 @@
 import type { CpuBus, CpuCore, CpuExit, CpuIntercepts } from '../engine/cpuCore';
 import { KvmRegs, KvmSregs, KvmiEventMsrs, MSR } from '../x86/kvmState';
 import { walk, WalkHost, WALK_NOT_PRESENT } from '../x86/mmu';
-import { KVM_EXIT, KVM_EXIT_IO_OUT, KVM_INTERNAL_ERROR_EMULATION, KVM_IOCTL, KVM_RUN_OFFSET as R } from './kvmAbi';
+import { KVM_EXIT, KVM_INTERNAL_ERROR_EMULATION, KVM_IOCTL, KVM_RUN_OFFSET as R } from './kvmAbi';
 import { kernelEntryFrames } from './kernelEntries';
+import { kvmIntercepts } from './kvmIntercepts';
+import { handleMmio, handlePortIo } from './runExits';
 import { KvmError } from './kvmError';
 import { KvmVcpuFd } from './kvmVcpuFd';
 import { KickTimer } from './kickTimer';
@@ -157,52 +159,16 @@ export class KvmCpuCore {
     return { kind: 'budget' };
   }
 
-  /** KVM_EXIT_IO: `count` items of `size` bytes at data_offset in kvm_run (string I/O uses count > 1). */
+  /** KVM_EXIT_IO, handled by the device models of this thread. */
   private portIo(): void {
     this.counters.ioExits++;
-    const v = this.vcpu.runView;
-    const size = v.getUint8(R.io_size) as 1 | 2 | 4;
-    const port = v.getUint16(R.io_port, true);
-    const count = v.getUint32(R.io_count, true);
-    let at = Number(v.getBigUint64(R.io_data_offset, true));
-    const out = v.getUint8(R.io_direction) === KVM_EXIT_IO_OUT;
-    for (let i = 0; i < count; i++, at += size) {
-      if (out) this.bus.ioWrite(port, size, size === 1 ? v.getUint8(at) : size === 2 ? v.getUint16(at, true) : v.getUint32(at, true));
-      else {
-        const value = this.bus.ioRead(port, size);
-        if (size === 1) v.setUint8(at, value); else if (size === 2) v.setUint16(at, value, true); else v.setUint32(at, value, true);
-      }
-    }
+    handlePortIo(this.vcpu.runView, this.bus);
   }
 
-  /** KVM_EXIT_MMIO: a guest-physical access outside every memory slot. */
+  /** KVM_EXIT_MMIO: device MMIO, or (inside RAM) a late access by KVM's emulator to a restricted frame. */
   private mmio(): void {
     this.counters.mmioExits++;
-    const v = this.vcpu.runView;
-    const gpa = Number(v.getBigUint64(R.mmio_phys_addr, true));
-    const len = v.getUint32(R.mmio_len, true) as 1 | 2 | 4 | 8;
-    if (gpa + len <= this.bus.ram.length) { this.lateRamAccess(gpa, len); return; }
-    if (v.getUint8(R.mmio_is_write)) {
-      let value = 0n;
-      for (let i = len - 1; i >= 0; i--) value = (value << 8n) | BigInt(v.getUint8(R.mmio_data + i));
-      this.bus.mmioWrite(gpa, len, value);
-    } else {
-      let value = this.bus.mmioRead(gpa, len);
-      for (let i = 0; i < len; i++, value >>= 8n) v.setUint8(R.mmio_data + i, Number(value & 0xffn));
-    }
-  }
-
-  /**
-   * KVM's in-kernel emulator (ring-0 and real-mode code on PVM) touched a restricted frame: it turns
-   * the access into an MMIO exit, a write only after the instruction (kvm-facts.md). No exact KVMI
-   * event can be made from that; the access is completed on RAM and counted in lateAccesses.
-   */
-  private lateRamAccess(gpa: number, len: number): void {
-    this.counters.lateAccesses++;
-    const v = this.vcpu.runView;
-    const ram = this.bus.ram;
-    if (v.getUint8(R.mmio_is_write)) for (let i = 0; i < len; i++) ram[gpa + i] = v.getUint8(R.mmio_data + i);
-    else for (let i = 0; i < len; i++) v.setUint8(R.mmio_data + i, ram[gpa + i]);
+    if (handleMmio(this.vcpu.runView, this.bus) === 'lateRamAccess') this.counters.lateAccesses++;
   }
 
   /**
@@ -399,33 +365,4 @@ export class KvmCpuCore {
     this.kick?.dispose();
     this.vcpu.close();
   }
-}
-
-/**
- * The intercept set. PF (watched pages) is always available: natively executed accesses reach the
- * software core through host protection. With the software kernel, the events that only privileged
- * instructions raise -- CR and MSR writes, XSETBV -- are exact too, since all CPL 0 code runs in the
- * software core. The others (breakpoint, hypercall, descriptor, singlestep) could happen in ring-3
- * code that KVM runs and are refused rather than silently missed.
- */
-function kvmIntercepts(softwareKernel: boolean): CpuIntercepts {
-  const refuse = (name: string) => {
-    throw new KvmError('badArgument', `the KVM engine cannot deliver KVMI ${name} events${softwareKernel ? '' : ' without softwareKernel'}; use the emulator engine`);
-  };
-  const values = { pf: false, xsetbv: false, crWrite: new Set<number>(), msrWrite: new Set<number>() };
-  const result = {} as CpuIntercepts;
-  const allowed = (key: string) => key === 'pf' || softwareKernel;
-  for (const key of ['pf', 'xsetbv'] as const) {
-    Object.defineProperty(result, key, { enumerable: true, get: () => values[key], set: (on: boolean) => { if (on && !allowed(key)) refuse(key); values[key] = on; } });
-  }
-  for (const key of ['crWrite', 'msrWrite'] as const) {
-    Object.defineProperty(result, key, {
-      enumerable: true, get: () => values[key],
-      set: (set: Set<number>) => { if (set.size > 0 && !allowed(key)) refuse(key === 'crWrite' ? 'CR-write' : 'MSR-write'); values[key] = set; },
-    });
-  }
-  for (const key of ['breakpoint', 'hypercall', 'descriptor', 'singlestep'] as const) {
-    Object.defineProperty(result, key, { enumerable: true, get: () => false, set: (on: boolean) => { if (on) refuse(key); } });
-  }
-  return result;
 }

@@ -21,6 +21,8 @@ test('item 28: PF on a read-only page, tool grants R|W and replies RETRY, the wr
     assert.equal(pf.seq, 1, 'the first event of a session has seq 1');
     assert.deepEqual([pf.payload.gpa, pf.payload.gva, pf.payload.access], [BigInt(TEST_GPA), BigInt(TEST_GPA), KVMI_PAGE_ACCESS.W]);
     assert.equal(r.vm.ram[TEST_GPA], 0, 'the write waits for the reply');
+    assert.equal((await r.conn.getRegisters(0)).regs.rip, 0x1000n, 'the waiting vCPU still serves commands');
+    assert.equal(await r.conn.translateGva(0, BigInt(TEST_GPA)), BigInt(TEST_GPA));
     await r.conn.setPageAccess([{ gpa: BigInt(TEST_GPA), access: KVMI_PAGE_ACCESS.R | KVMI_PAGE_ACCESS.W }]);
     pf.reply('retry');
     await waitFor(() => r.vm.ram[TEST_GPA] === 0x55, 'the write lands after RETRY');

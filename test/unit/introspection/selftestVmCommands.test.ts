@@ -113,3 +113,15 @@ test('item 27: SET_PAGE_ACCESS to 0 and back to rwx on gpa 0; bad bits and gpa p
     assert.equal(r.vm.getPageAccess(0x2000n), 1, 'the valid entry before the bad one was applied');
   } finally { await r.dispose(); }
 });
+
+test('size compatibility: a shorter command is zero-filled, a longer one has its extra bytes ignored', async () => {
+  const r = await rig(op.spin());
+  try {
+    const short = await r.conn.rawCommand(KVMI_MSG.KVMI_VM_CHECK_COMMAND, new Uint8Array([KVMI_MSG.KVMI_VM_GET_INFO, 0]));
+    assert.equal(short.err, 0, 'CHECK_COMMAND with only its id: padding reads as 0');
+    const long = await r.conn.rawCommand(KVMI_MSG.KVMI_VM_CHECK_COMMAND, new Uint8Array([KVMI_MSG.KVMI_VM_GET_INFO, 0, 0, 0, 0, 0, 0, 0, 9, 9, 9]));
+    assert.equal(long.err, 0);
+    const badPadding = await r.conn.rawCommand(KVMI_MSG.KVMI_VM_CHECK_COMMAND, new Uint8Array([KVMI_MSG.KVMI_VM_GET_INFO, 0, 1, 0, 0, 0, 0, 0]));
+    assert.equal(badPadding.err, KVMI_ERR.EINVAL);
+  } finally { await r.dispose(); }
+});

@@ -55,9 +55,11 @@ export class VcpuRunner {
 
   /** Runs until the vCPU is stopped; the last message sent is 'ended'. */
   run(): void {
+    let served = Number.NaN;
     while (this.current() !== 'stopped') {
+      // Between slices a running vCPU looks at the doorbell only; the port is read when it rang.
       const bell = this.channel.doorbell();
-      this.serveCommands();
+      if (bell !== served || this.current() !== 'running') { served = bell; this.serveCommands(); }
       const state = this.current();
       if (state === 'running') this.runSlice();
       else if (state !== 'stopped') this.channel.waitDoorbell(bell, Infinity);

@@ -122,24 +122,27 @@ function tryCase(rand: () => number): TestCase | undefined {
   const insns: DecodedInsn[] = [];
   const bytes: number[] = [];
   let undef = 0;
-  let pointer = -1;
+  let pointer = -1, index = -1;
   const count = 1 + Math.floor(rand() * 3);
   let text = '';
   for (let tries = 0; insns.length < count; tries++) {
     if (tries > 1000) return undefined;
     const e = CANDIDATES[Math.floor(rand() * CANDIDATES.length)];
     if (readsFlags(e) && undef) continue;
-    const enc = encode(e, rand, { mode: 8, memory: true, addressPrefix: false, segmentPrefix: false, operandPrefix: true,
-      modrmFilter: (modrm) => (modrm >> 6) === 3 || ((modrm >> 6) === 1 && (modrm & 7) !== 4) });
+    const enc = encode(e, rand, { mode: 8, memory: true, addressPrefix: true, segmentPrefix: false, operandPrefix: true,
+      modrmFilter: (modrm) => (modrm >> 6) === 3 || (modrm >> 6) === 1 });
     if (!enc) continue;
     const d = decode(enc, 0, 16, 8);
     if (!(d instanceof DecodedInsn)) continue;
     if (d.hasMem && !d.hasModrm) continue; // moffs forms: absolute addresses
     if (d.hasMem && (d.base === NO_REG || d.base === RIP_BASE || !POINTER_BASES.includes(d.base))) continue;
     if (d.hasMem && pointer >= 0 && d.base !== pointer) continue;
+    if (d.hasMem && d.index !== NO_REG && (!POINTER_BASES.includes(d.index) || d.index === d.base)) continue;
+    if (d.hasMem && d.index !== NO_REG && index >= 0 && d.index !== index) continue;
     if (e.mnemonic === 'bswap' && d.opsize === 2) continue;
     if ((e.mnemonic === 'shld' || e.mnemonic === 'shrd') && d.opsize === 2) continue;
     if (d.hasMem) pointer = d.base;
+    if (d.hasMem && d.index !== NO_REG) index = d.index;
     bytes.push(...enc.subarray(0, d.len));
     insns.push(d);
     text += `${e.mnemonic}(${[...enc.subarray(0, d.len)].map((b) => b.toString(16).padStart(2, '0')).join(' ')}) `;
@@ -147,8 +150,10 @@ function tryCase(rand: () => number): TestCase | undefined {
     if (['and', 'or', 'xor', 'test'].includes(e.mnemonic)) undef = AF;
   }
   if (pointer >= 0) {
-    if (insns.some((d) => explicitGprs(d).includes(pointer))) return undefined;
-    gpr[pointer] = BigInt(SCRATCH_ADDR + 256 + Math.floor(rand() * 2048));
+    if (insns.some((d) => explicitGprs(d).includes(pointer) || (index >= 0 && explicitGprs(d).includes(index)))) return undefined;
+    gpr[pointer] = BigInt(SCRATCH_ADDR + 256 + Math.floor(rand() * 1024));
+    // The index register holds a small value, negative one time in four (scaled by up to 8).
+    if (index >= 0) gpr[index] = BigInt.asUintN(64, BigInt(Math.floor(rand() * 64) * (rand() < 0.25 ? -1 : 1)));
   }
   // String instructions: pointers into the scratch block and a small count.
   if (insns.some((d) => ['movs', 'cmps', 'stos', 'lods', 'scas'].includes(d.entry.handler))) {

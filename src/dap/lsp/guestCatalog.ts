@@ -37,6 +37,7 @@ export class GuestCatalog {
     private readonly watchFiles = true) {}
 
   setFolders(folders: string[]): void { this.folders = folders; }
+  workspaceFolders(): readonly string[] { return this.folders; }
 
   /** The `kvmi.guestElfs` setting; relative paths are taken from the first workspace folder. */
   setGuestElfs(paths: readonly string[]): void {

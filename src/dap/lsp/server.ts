@@ -27,6 +27,7 @@ const catalog = new GuestCatalog(() => onGuestsChanged(), (guest) => onGuestInde
 let savedWatchpoints: PersistedWatchpoint[] = [];
 let published = new Set<string>();
 let canRefreshLenses = false;
+let followFolders = false;
 
 function filePath(uri: string): string | undefined {
   return uri.startsWith('file:') ? fileURLToPath(uri) : undefined;
@@ -95,6 +96,7 @@ connection.onInitialize((params): InitializeResult => {
   applyOptions(params.initializationOptions);
   catalog.refresh();
   canRefreshLenses = params.capabilities.workspace?.codeLens?.refreshSupport === true;
+  followFolders = params.capabilities.workspace?.workspaceFolders === true;
   return {
     capabilities: {
       textDocumentSync: TextDocumentSyncKind.Incremental,
@@ -102,12 +104,23 @@ connection.onInitialize((params): InitializeResult => {
       codeLensProvider: { resolveProvider: false },
       documentSymbolProvider: true,
       workspaceSymbolProvider: true,
+      workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
     },
     serverInfo: { name: 'kvmi-guest-symbols' },
   };
 });
 
-connection.onInitialized(() => reportLoadProblems());
+connection.onInitialized(() => {
+  reportLoadProblems();
+  if (!followFolders) return;
+  // Folders added or removed: their launch.json guests come and go.
+  connection.workspace.onDidChangeWorkspaceFolders((event) => {
+    const removed = new Set(event.removed.map((f) => filePath(f.uri)));
+    const added = event.added.map((f) => filePath(f.uri)).filter((p): p is string => p !== undefined);
+    catalog.setFolders([...catalog.workspaceFolders().filter((f) => !removed.has(f)), ...added]);
+    if (catalog.refresh()) onGuestsChanged();
+  });
+});
 
 connection.onDidChangeConfiguration((change) => {
   const settings = (change.settings as { kvmi?: unknown } | undefined)?.kvmi;

@@ -47,11 +47,12 @@ export class LspTestClient {
     connection.onNotification('window/showMessage', () => undefined);
     connection.onNotification('window/logMessage', () => undefined);
     connection.onRequest('workspace/codeLens/refresh', () => null);
+    connection.onRequest('client/registerCapability', () => null);
     connection.listen();
     await connection.sendRequest('initialize', {
       processId: process.pid, rootUri: pathToFileURL(folder).toString(),
       workspaceFolders: [{ uri: pathToFileURL(folder).toString(), name: 'guests' }],
-      capabilities: { workspace: { codeLens: { refreshSupport: true } } }, initializationOptions: options,
+      capabilities: { workspace: { codeLens: { refreshSupport: true }, workspaceFolders: true } }, initializationOptions: options,
     });
     await connection.sendNotification('initialized', {});
     await client.until(() => client.indexed.length >= awaitGuests);

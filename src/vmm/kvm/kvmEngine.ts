@@ -27,7 +27,8 @@ const IDENTITY_MAP_ADDR = 0xfffbc000n;
 /** How to start a KVM vCPU thread: the bundled dist/kvmVcpuWorker.js, or the .ts source under tsx. */
 function workerEntry(): { script: string; eval: boolean } {
   if (!__filename.endsWith('.ts')) return { script: join(__dirname, 'kvmVcpuWorker.js'), eval: false };
-  const tsx = require.resolve('tsx/cjs');
+  const tsxRequireHook = 'tsx/cjs';   // a variable, so bundlers leave this development-only lookup alone
+  const tsx = require.resolve(tsxRequireHook);
   const entry = join(__dirname, 'kvmVcpuWorker.ts');
   return { script: `require(${JSON.stringify(tsx)}); require(${JSON.stringify(entry)});`, eval: true };
 }

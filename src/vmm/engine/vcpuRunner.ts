@@ -1,6 +1,7 @@
 // The loop of one vCPU thread: runs the CPU in instruction-budget slices, serves VMM-core commands
 // between slices, turns KVMI event exits into messages and blocks (Atomics.wait on the doorbell)
-// until the reply arrives, serving commands meanwhile. The state machine is in vcpuState.ts.
+// until the reply arrives, serving commands meanwhile (kvmi-protocol.md 4.1 "Event reply", 4.3
+// actions per event; CRASH ends the VM). The state machine is in vcpuState.ts.
 // Devices, when this vCPU owns them, are serviced through DeviceHost after every slice and at HLT.
 import { DeviceStopRequest } from '../devices/deviceSignals';
 import { CpuCore, CpuEventExit, isEventExit } from './cpuCore';

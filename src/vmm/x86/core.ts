@@ -81,6 +81,25 @@ export class CpuCore {
     this.codePages = new Uint8Array(Math.ceil(this.ramSize / 4096));
   }
 
+  /**
+   * Bumped whenever memory may have changed behind this vCPU (a new run() slice, a device callback,
+   * memoryWritten()): cached instructions are re-checked against RAM once per epoch.
+   */
+  codeEpoch = 0;
+
+  /** Port input through the bus; the device may have written guest RAM (DMA). */
+  ioRead(port: number, size: 1 | 2 | 4): number {
+    const v = this.bus.ioRead(port, size);
+    this.codeEpoch++;
+    return v;
+  }
+
+  /** Port output through the bus; the device may have written guest RAM (DMA). */
+  ioWrite(port: number, size: 1 | 2 | 4, value: number): void {
+    this.bus.ioWrite(port, size, value);
+    this.codeEpoch++;
+  }
+
   /** Called when a page with cached code is written; overridden by the code cache owner. */
   protected codeWritten(_gfn: number): void { /* overridden */ }
 
@@ -294,6 +313,7 @@ export class CpuCore {
       }
     }
     const v = this.bus.mmioRead(p, size as 1 | 2 | 4 | 8);
+    this.codeEpoch++;
     if (size === 8) this.hi = Number(BigInt.asUintN(32, v >> 32n));
     return Number(BigInt.asUintN(size === 8 ? 32 : size * 8, v));
   }
@@ -315,6 +335,7 @@ export class CpuCore {
     }
     const v = size === 8 ? (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0) : BigInt(lo >>> 0);
     this.bus.mmioWrite(p, size as 1 | 2 | 4 | 8, BigInt.asUintN(size * 8, v));
+    this.codeEpoch++;
   }
 
   // ---- linear memory (sizes 1, 2, 4, 8; 64-bit reads return lo and set `hi`) ----

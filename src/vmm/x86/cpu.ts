@@ -111,6 +111,8 @@ export class X86Cpu extends CpuCore {
   /** Executes up to `maxInstructions` instructions; returns why it stopped. */
   run(maxInstructions: number): CpuExit {
     this.stopFlag = false;
+    // Other vCPUs and the machine may have written guest memory since the last slice.
+    this.codeEpoch++;
     let left = maxInstructions;
     while (left > 0) {
       if (this.stopFlag) { this.stopFlag = false; return { kind: 'stopRequested' }; }
@@ -225,8 +227,9 @@ export class X86Cpu extends CpuCore {
 
   /**
    * Fetches and decodes the instruction at CS:RIP through the per-page decoded-instruction cache.
-   * A cached record is reused only if its bytes still match guest memory, so writes by other vCPUs,
-   * devices or the debugger can never run stale code; this vCPU's own writes also drop the page.
+   * A cached record is reused only if its bytes matched guest memory in the current code epoch
+   * (a new epoch starts with every run() slice, device callback and memoryWritten()), so writes by
+   * other vCPUs, devices or the debugger never run stale code; this vCPU's own writes drop the page.
    */
   private fetch(): DecodedInsn {
     const lin = this.codeSize === 8 ? this.rip : (this.seg[CS].base + this.rip) >>> 0;
@@ -248,12 +251,19 @@ export class X86Cpu extends CpuCore {
       let page = gfn === this.lastCodeGfn ? this.lastCodePage : this.codeCache.get(gfn);
       if (page) { this.lastCodeGfn = gfn; this.lastCodePage = page; }
       const cached = page?.[off];
-      if (cached !== undefined && cached.mode === mode && this.bytesMatch(cached.raw, p)) return cached;
+      if (cached !== undefined && cached.mode === mode) {
+        if (cached.verifiedEpoch === this.codeEpoch) return cached;
+        if (this.bytesMatch(cached.raw, p)) {
+          cached.verifiedEpoch = this.codeEpoch;
+          return cached;
+        }
+      }
       const avail = Math.min(15, 4096 - off, this.ramSize - p);
       const r = decode(this.ram, p, avail, mode);
       if (r instanceof DecodeFault && r.reason === 'truncated') return this.fetchCrossing(lin, p);
       const d = this.finishDecode(r);
       d.raw = this.ram.slice(p, p + d.len);
+      d.verifiedEpoch = this.codeEpoch;
       if (!page) { page = new Array(4096); this.codeCache.set(gfn, page); this.codePages[gfn] = 1; }
       page[off] = d;
       return d;
@@ -306,6 +316,7 @@ export class X86Cpu extends CpuCore {
 
   /** Tells the CPU that guest RAM [gpa, gpa+length) was written by someone else (DMA, debugger, other vCPU). */
   memoryWritten(gpa: number, length: number): void {
+    this.codeEpoch++;
     for (let g = Math.floor(gpa / 4096); g <= Math.floor((gpa + Math.max(length, 1) - 1) / 4096); g++) this.codeWritten(g);
   }
 

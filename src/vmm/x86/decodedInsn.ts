@@ -60,6 +60,8 @@ export class DecodedInsn {
   rexW = false;
   /** The instruction bytes, compared with guest memory before a cached copy is reused. */
   raw: Uint8Array = EMPTY;
+  /** The code epoch (core.codeEpoch) in which `raw` last matched guest memory. */
+  verifiedEpoch = -1;
   /** The handler completes every access that can fault before it writes a GPR (no snapshot needed). */
   faultSafe = false;
   /** Code size the bytes were decoded for (2, 4, 8). */

@@ -28,14 +28,14 @@ function ioSize(d: DecodedInsn): 1 | 2 | 4 {
 function doIn(c: CpuCore, d: DecodedInsn, port: number): void {
   const size = ioSize(d);
   checkIoPermission(c, port, size);
-  const v = c.bus.ioRead(port, size);
+  const v = c.ioRead(port, size);
   c.setReg(RAX, size, false, size === 4 ? v >>> 0 : v & (size === 1 ? 0xff : 0xffff), 0);
 }
 
 function doOut(c: CpuCore, d: DecodedInsn, port: number): void {
   const size = ioSize(d);
   checkIoPermission(c, port, size);
-  c.bus.ioWrite(port, size, c.getReg(RAX, size, false));
+  c.ioWrite(port, size, c.getReg(RAX, size, false));
 }
 
 export function inI(c: CpuCore, d: DecodedInsn): void { doIn(c, d, d.imm & 0xff); }

@@ -108,7 +108,7 @@ const insBody: Iteration = (c, d, size, step) => {
   checkIoPermission(c, port, s);
   const lin = c.linear(ES, indexOf(c, RDI, a));
   c.probe(lin, s, 2);
-  c.write(lin, s, c.bus.ioRead(port, s), 0);
+  c.write(lin, s, c.ioRead(port, s), 0);
   advance(c, RDI, a, step);
 };
 
@@ -116,7 +116,7 @@ const outsBody: Iteration = (c, d, size, step) => {
   const a = d.adsize, port = c.regs[RDX << 1] & 0xffff, s = Math.min(size, 4) as 1 | 2 | 4;
   checkIoPermission(c, port, s);
   const v = c.read(c.linear(sourceSeg(d), indexOf(c, RSI, a)), s);
-  c.bus.ioWrite(port, s, v);
+  c.ioWrite(port, s, v);
   advance(c, RSI, a, step);
 };
 

@@ -333,9 +333,14 @@ export class KvmCpuCore {
     return BigInt(out.phys);
   }
 
+  /**
+   * KVMI INJECT_EXCEPTION: the software core takes the vCPU over and delivers the exception at the
+   * start of its next run (SDM Vol. 3A 6.12); the vCPU returns to KVM after the handler's first
+   * instruction (or, with the software kernel, once back in ring 3).
+   */
   injectException(vector: number, errorCode?: number, cr2?: bigint): void {
-    if (this.soft) { this.soft.injectException(vector, errorCode, cr2); return; }
-    throw new KvmError('badArgument', `injecting exception ${vector} is not supported by the KVM engine yet (needs KVM_SET_VCPU_EVENTS)`);
+    if (!this.soft) this.enterSoftware(false);
+    this.soft!.injectException(vector, errorCode, cr2);
   }
 
   raiseInterrupt(vector: number): void { this.pendingVectors.push(vector); }

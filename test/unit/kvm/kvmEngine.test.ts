@@ -1,6 +1,7 @@
 // The Vm/Vcpu interface on the KVM engine: register, segment, MSR and XSAVE state set and read back
 // through KVM_SET/GET_*, guest memory shared both ways between the VMM's mapping and the running
-// guest, and clear typed refusals for what this engine does not offer (KVMI intercepts other
+// guest, exception injection into ring-3 code run by KVM, and clear typed refusals for what this
+// engine does not offer (KVMI intercepts other
 // than PF) and for bad input. Skips where /dev/kvm is absent or unusable.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,6 +10,8 @@ import { probeHost } from '../../../src/vmm/kvm/hostProbe';
 import { KvmEngine } from '../../../src/vmm/kvm/kvmEngine';
 import { createMachine } from '../../../src/vmm/machine/machine';
 import { MSR } from '../../../src/vmm/x86/kvmState';
+import { readFileSync } from 'node:fs';
+import { ensureGuestsBuilt, guestPath, guestToolchainMissing } from '../../support/guests';
 
 const probe = probeHost();
 const MiB = 1 << 20;
@@ -80,8 +83,29 @@ test('unsupported requests and bad input are refused with typed errors', async (
     assert.equal(vm.getPageAccess(0x1000n), 5);
     await vm.vcpus[1].setIntercepts({ pf: true });
     await assert.rejects(vm.vcpus[1].setIntercepts({ breakpoint: true }), /cannot deliver KVMI breakpoint events/);
-    await assert.rejects(vm.vcpus[0].injectException(14, 0), /not supported by the KVM engine/);
   } finally {
     await vm.stop();
   }
+});
+
+test('an exception injected while ring-3 code runs in KVM reaches the guest\'s handler', async (t) => {
+  if (!probe.usable) { t.skip(`KVM is not usable here: ${probe.reason}`); return; }
+  const toolchain = guestToolchainMissing();
+  if (toolchain) { t.skip(toolchain); return; }
+  ensureGuestsBuilt();
+  let stdout = '';
+  const machine = await createMachine({
+    engine: new KvmEngine(), guest: readFileSync(guestPath('bench-user-ud2')), memoryMiB: 32, cpus: 1,
+    serialOutput: (b) => { stdout += Buffer.from(b).toString('latin1'); },
+  });
+  await machine.start();
+  const vcpu = machine.vm.vcpus[0];
+  while ((await vcpu.getSregs()).cs.dpl !== 3) { /* wait for the ring-3 workload (about a second long) */ }
+  await vcpu.pause();
+  const rip = (await vcpu.getRegs()).rip;
+  await vcpu.injectException(13, 0);   // #GP(0)
+  await vcpu.unpause();
+  // The guest's trap handler reports the vector and, with no resume point, exits 112 (runtime/traps.c).
+  assert.deepEqual(await machine.vm.finished, { kind: 'exitPort', status: 112 });
+  assert.equal(stdout, `trap: vector 13 (#GP)\ntrap: no resume point for the fault at rip 0x${rip.toString(16)}, error code 0x0; stopping\n`);
 });

@@ -1,8 +1,8 @@
 // The Vm/Vcpu interface on the KVM engine: register, segment, MSR and XSAVE state set and read back
 // through KVM_SET/GET_*, guest memory shared both ways between the VMM's mapping and the running
 // guest, exception injection into ring-3 code run by KVM, and clear typed refusals for what this
-// engine does not offer (KVMI intercepts other
-// than PF) and for bad input. Skips where /dev/kvm is absent or unusable.
+// engine does not offer (KVMI intercepts other than PF) and for bad input. Skips where /dev/kvm is
+// absent or unusable.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EngineError } from '../../../src/vmm/engine/engine';

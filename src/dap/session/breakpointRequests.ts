@@ -145,7 +145,7 @@ export class BreakpointRequests {
           response.body = { removed: await m.watchpoints.remove((args as RemoveWatchpointArguments).id) };
           return;
         case CustomRequest.listWatchpoints:
-          response.body = { watchpoints: m.watchpoints.table.all.map(describeWatchpoint) };
+          response.body = { watchpoints: m.watchpoints.table.all.filter((w) => w.origin !== 'stepReturn').map(describeWatchpoint) };
           return;
         case CustomRequest.statistics:
           response.body = {

@@ -14,8 +14,19 @@ import { accessName, type Watchpoint } from '../watch/watchpoint';
 import type { WatchpointTable } from '../watch/watchpointTable';
 import { pageAccessText, type StopInfo, type StopReason } from './stopInfo';
 
-/** Decides, after each single-step, whether a step request has arrived. */
-export type StepPredicate = (state: VcpuState) => boolean;
+/**
+ * Decides, after each single-step, whether a step request has arrived (true), goes on (false), or
+ * should run at full speed to a return address (`runTo`, reached with RSP >= `minRsp`) and judge again
+ * there: stepping over a call does not single-step through the callee.
+ */
+export type StepVerdict = boolean | { runTo: bigint; minRsp: bigint };
+export type StepPredicate = (state: VcpuState) => StepVerdict | Promise<StepVerdict>;
+
+/** Sets and clears the execute watchpoint a step over a call runs to. */
+export interface ReturnBreakpoints {
+  set(address: bigint, vcpu: number): Promise<number>;
+  clear(id: number): Promise<void>;
+}
 
 /** What the controller needs from the session to judge conditions and log messages. */
 export interface HitJudge {
@@ -27,7 +38,7 @@ export interface HitJudge {
 /** Most single-steps one step request may take before it stops anyway. */
 export const STEP_LIMIT = 200_000;
 
-interface Stepping { vcpu: number; done: StepPredicate; count: number }
+interface Stepping { vcpu: number; done: StepPredicate; count: number; runTo?: { id: number; address: bigint; minRsp: bigint } }
 
 export declare interface ExecutionControl {
   on(event: 'stopped', listener: (stop: StopInfo) => void): this;
@@ -51,6 +62,7 @@ export class ExecutionControl extends EventEmitter {
     private readonly memory: GuestMemory,
     private readonly watchpoints: WatchpointTable,
     private readonly judge: HitJudge,
+    private readonly returnBreakpoints?: ReturnBreakpoints,
   ) {
     super();
   }
@@ -104,9 +116,32 @@ export class ExecutionControl extends EventEmitter {
       return void (await event.reply('continue'));
     }
     s.count++;
-    if (!s.done(event.state) && s.count < STEP_LIMIT) return void (await event.reply('continue'));
-    if (s.count >= STEP_LIMIT) this.emit('output', `step stopped after ${STEP_LIMIT} instructions\n`, 'important');
-    return this.stopWith(event, 'step', `Stepped vCPU ${event.vcpu}`, []);
+    return this.judgeStep(s, event);
+  }
+
+  /** Applies the step predicate at the vCPU's current state (a single-step or a return address). */
+  private async judgeStep(s: Stepping, event: VcpuEvent): Promise<void> {
+    const verdict = s.count >= STEP_LIMIT ? true : await s.done(event.state);
+    if (verdict === true) {
+      if (s.count >= STEP_LIMIT) this.emit('output', `step stopped after ${STEP_LIMIT} instructions\n`, 'important');
+      return this.stopWith(event, 'step', `Stepped vCPU ${event.vcpu}`, []);
+    }
+    if (verdict !== false && this.returnBreakpoints) {
+      const id = await this.returnBreakpoints.set(verdict.runTo, event.vcpu);
+      s.runTo = { id, address: verdict.runTo, minRsp: verdict.minRsp };
+      await this.target.controlSingleStep(event.vcpu, false);
+    }
+    await event.reply('continue');
+  }
+
+  /** An execute fault at the return address a step over a call runs to. */
+  private async onStepReturn(s: Stepping, event: PageFaultEvent): Promise<void> {
+    const r = s.runTo!;
+    if (event.state.regs.rsp < r.minRsp) return void (await event.reply('continue')); // a deeper (recursive) frame
+    s.runTo = undefined;
+    await this.returnBreakpoints!.clear(r.id);
+    await this.target.controlSingleStep(event.vcpu, true);
+    return this.judgeStep(s, event);
   }
 
   private async onPageFault(event: PageFaultEvent): Promise<void> {
@@ -121,7 +156,9 @@ export class ExecutionControl extends EventEmitter {
       instruction = range.instruction;
       repeatBytes = range.repeatBytes;
     }
-    const candidates = this.watchpoints.matching(event.gpa, width, event.access);
+    const s = this.stepping;
+    if (s?.runTo && s.vcpu === event.vcpu && event.access === PAGE_X && event.state.regs.rip === s.runTo.address) return this.onStepReturn(s, event);
+    const candidates = this.watchpoints.matching(event.gpa, width, event.access).filter((w) => w.origin !== 'stepReturn');
     const stopping: Watchpoint[] = [];
     for (const wp of candidates) if (await this.counts(wp, event)) stopping.push(wp);
     if (stopping.length === 0) {
@@ -165,8 +202,10 @@ export class ExecutionControl extends EventEmitter {
     this.held.set(event.vcpu, event);
     const info: StopInfo = { vcpu: event.vcpu, reason, description, hitBreakpointIds: ids, access, state: event.state };
     if (this.stepping?.vcpu === event.vcpu) {
+      const runTo = this.stepping.runTo;
       this.stepping = undefined;
       await this.target.controlSingleStep(event.vcpu, false).catch(() => undefined);
+      if (runTo) await this.returnBreakpoints?.clear(runTo.id).catch(() => undefined);
     }
     if (this.current) {
       this.pendingStops.push(info);

@@ -273,7 +273,9 @@ export class KvmiDebugSession extends DebugSession {
       if (!state) throw new Error(`vCPU ${vcpu} is not stopped`);
       this.frames.clear();
       const frames = kind === 'out' ? await guestFrames(vcpu, state, this.symbols, m.memory) : [];
-      await m.control.step(vcpu, lineStepPredicate(kind, state, this.symbols, frames[1]?.registers.rsp));
+      const caller = frames[1]?.registers.rsp !== undefined ? { pc: frames[1].pc, sp: frames[1].registers.rsp } : undefined;
+      const readStackWord = (address: bigint) => m.memory.readUnsigned(vcpu, { space: 'virtual', address }, state.mode === 8 ? 8 : 4).catch(() => undefined);
+      await m.control.step(vcpu, lineStepPredicate(kind, state, this.symbols, readStackWord, caller));
     });
   }
 

@@ -26,6 +26,9 @@ export class Machine {
         return r.value;
       },
       formatLogMessage: (vcpu, state, template) => interpolateLogMessage(template, async (e) => formatValue(await evaluate(e, this.evaluationContext(vcpu, state)))),
+    }, {
+      set: async (address, vcpu) => (await this.watchpoints.add({ origin: 'stepReturn', address, length: 1, access: 'execute', space: 'virtual', label: 'step return' }, vcpu)).id,
+      clear: async (id) => { await this.watchpoints.remove(id); },
     });
     target.on('vcpuEvent', (event) => void this.control.handleEvent(event));
   }

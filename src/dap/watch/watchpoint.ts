@@ -12,8 +12,11 @@ export const PAGE_SIZE = 0x1000n;
 /** A contiguous guest-physical byte range inside one frame. */
 export interface PhysicalPiece { gpa: bigint; length: number }
 
-/** Which user request made it: it decides the DAP stop reason and which request replaces it. */
-export type WatchpointOrigin = 'data' | 'instruction' | 'source' | 'custom';
+/**
+ * Which request made it: it decides the DAP stop reason and which request replaces it.
+ * 'stepReturn' is the adapter's own: the return address a step over a call runs to.
+ */
+export type WatchpointOrigin = 'data' | 'instruction' | 'source' | 'custom' | 'stepReturn';
 
 export interface WatchpointSpec {
   origin: WatchpointOrigin;

@@ -85,7 +85,8 @@ test('a hit condition and a condition choose the hit that stops', (t) => withAda
   assert.match(byValue.body.description ?? '', new RegExp(`gva 0x${(page + 13n).toString(16)} `), '0x5a + 13 = 0x67');
 }));
 
-test('instruction breakpoint, instruction step and line step', (t) => withAdapter(t, async (client) => {
+test('instruction breakpoint, instruction step, line steps over a call, step out', (t) => withAdapter(t, async (client) => {
+  const out = watchOutput(client);
   const entry = await (await launchGuest(client, { guest: 'hello', stopOnEntry: true })).firstStop;
   const main = await symbolAddress(client, 'main');
   const set = await client.customRequest('setInstructionBreakpoints', { breakpoints: [{ instructionReference: `0x${main.toString(16)}` }] }) as DebugProtocol.SetInstructionBreakpointsResponse;
@@ -104,6 +105,20 @@ test('instruction breakpoint, instruction step and line step', (t) => withAdapte
   const line = await topFrame(client, stepped.body.threadId!);
   assert.equal(line.name, 'main');
   assert.notEqual(line.line, at.line, 'a line step ends on another line of main');
+
+  let frame = line;
+  for (let i = 0; i < 4 && frame.line <= 13; i++) {
+    await untilStop(client, () => client.nextRequest({ threadId: hit.body.threadId! }));
+    frame = await topFrame(client, hit.body.threadId!);
+  }
+  assert.equal(frame.name, 'main');
+  assert.ok(frame.line > 13, 'stepping over line 13 runs the puts call and stops on a later line of main');
+  assert.match(out.stdout(), /^Hello from the hello guest!\n/);
+
+  await untilStop(client, () => client.stepOutRequest({ threadId: hit.body.threadId! }));
+  const caller = await topFrame(client, hit.body.threadId!);
+  assert.equal(caller.name, 'pvh_start32', 'step out returns to the caller of main');
+  assert.equal(out.stdout(), guestDescription('hello').expectedStdout);
 }));
 
 test('memory: write then read back, guest-virtual and physical; disassembly returns exact counts', (t) => withAdapter(t, async (client) => {

@@ -17,6 +17,7 @@ export { evaluateExpression, type ReadMemory, type ExpressionContext } from './d
 export type { Unwinder, Registers, UnwoundFrame } from './cfi/unwinder';
 export type { UnwindRow, CfaRule, RegisterRule } from './cfi/unwindTable';
 export { dwarfRegisterName, dwarfRegisterNumber, type Architecture } from './cfi/registers';
+export { functionBreakpoint, type FunctionBreakpoint } from './functionBreakpoint';
 export { sourceFramesAt, type SourceFrame } from './sourceFrames';
 export { locateVariable, type VariablePlace, type FrameContext } from './variableLocation';
 export { memoryTouchedByLine, variablesTouchedByLine, type LineMemoryAccess, type MemoryAccessKind } from './lineMemory';

@@ -1,6 +1,8 @@
 // Queries over the decoded line tables of all units: address -> (file, line, column) by binary
 // search over row ranges, and (file, line) -> the is_stmt addresses of that line (breakpoints,
-// stepping), with the instruction ranges each row covers (for "memory this line touches").
+// stepping), with the instruction ranges rows cover (for "memory this line touches"). When rows
+// share an address, the last one names it (as llvm-symbolizer does); every is_stmt row of a
+// line, even a zero-length one, is a breakpoint site (as in gdb).
 import type { LineRow, LineTable } from './lineProgram';
 import { compareAddresses, SortedAddresses } from '../sortedAddresses';
 
@@ -13,7 +15,7 @@ export interface SourceLocation {
   isStmt: boolean;
 }
 
-/** One line-table row with the half-open address range it covers. */
+/** A line-table row with the half-open address range of instructions it names. */
 export interface LineSpan {
   table: LineTable;
   row: LineRow;
@@ -26,30 +28,44 @@ function pathMatches(candidate: string, query: string): boolean {
   return candidate === query || candidate.endsWith(query.startsWith('/') ? query : `/${query}`);
 }
 
+interface FileLines {
+  /** line -> start addresses of its is_stmt rows (zero-length rows included). */
+  statements: Map<number, Set<bigint>>;
+  /** line -> spans whose naming row is on that line. */
+  spans: Map<number, LineSpan[]>;
+}
+
 export class LineIndex {
   private readonly spans: LineSpan[] = [];
+  private readonly statementRows: LineSpan[] = [];
   private readonly starts: SortedAddresses;
-  /** path -> line -> spans, built on the first line query. */
-  private byFile?: Map<string, Map<number, LineSpan[]>>;
+  /** path -> per-line data, built on the first line query. */
+  private byFile?: Map<string, FileLines>;
 
   /**
    * `isLoaded` filters out sequences of code the linker discarded (their addresses were resolved
    * to 0 or a tombstone): a sequence is kept only if its first address is loaded code.
    */
   constructor(readonly tables: readonly LineTable[], isLoaded: (address: bigint) => boolean = () => true) {
-    for (const table of tables) {
-      const rows = table.rows;
-      let keep = true;
-      for (let i = 0; i + 1 < rows.length; i++) {
-        const row = rows[i];
-        if (i === 0 || rows[i - 1].endSequence) keep = isLoaded(row.address);
-        if (row.endSequence || !keep) continue;
-        const next = rows[i + 1];
-        if (next.address > row.address) this.spans.push({ table, row, low: row.address, high: next.address });
-      }
-    }
+    for (const table of tables) this.addTable(table, isLoaded);
     this.spans.sort((a, b) => compareAddresses(a.low, b.low));
     this.starts = new SortedAddresses(this.spans.map((s) => s.low));
+  }
+
+  private addTable(table: LineTable, isLoaded: (address: bigint) => boolean): void {
+    const rows = table.rows;
+    let keep = true;
+    for (let i = 0; i + 1 < rows.length; i++) {
+      const row = rows[i];
+      if (i === 0 || rows[i - 1].endSequence) keep = isLoaded(row.address);
+      if (row.endSequence || !keep) continue;
+      let end = i + 1;
+      while (end < rows.length && rows[end].address === row.address && !rows[end].endSequence) end++;
+      const high = end < rows.length ? rows[end].address : row.address;
+      if (high <= row.address) continue;
+      if (row.isStmt) this.statementRows.push({ table, row, low: row.address, high });
+      if (end === i + 1) this.spans.push({ table, row, low: row.address, high });
+    }
   }
 
   pathOf(table: LineTable, row: LineRow): string {
@@ -70,16 +86,16 @@ export class LineIndex {
     return { path: this.pathOf(span.table, span.row), line: span.row.line, column: span.row.column, address: span.low, isStmt: span.row.isStmt };
   }
 
-  /** Every span whose row is at `line` of a file matching `path` (is_stmt or not). */
+  /** Instruction ranges named by `line` of a file matching `path` (one per address range). */
   spansForLine(path: string, line: number): LineSpan[] {
-    return this.filesMatching(path).flatMap((lines) => lines.get(line) ?? []);
+    return this.filesMatching(path).flatMap((f) => f.spans.get(line) ?? []);
   }
 
   /** Start addresses of the is_stmt rows of (file, line), ascending and distinct: breakpoint sites. */
   addressesForLine(path: string, line: number): bigint[] {
     const set = new Set<bigint>();
-    for (const s of this.spansForLine(path, line)) if (s.row.isStmt) set.add(s.low);
-    return [...set].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    for (const f of this.filesMatching(path)) for (const a of f.statements.get(line) ?? []) set.add(a);
+    return [...set].sort(compareAddresses);
   }
 
   /**
@@ -88,26 +104,17 @@ export class LineIndex {
    */
   resolveBreakpoint(path: string, line: number): { line: number; addresses: bigint[] } | undefined {
     let best: number | undefined;
-    for (const lines of this.filesMatching(path)) {
-      for (const [candidate, spans] of lines) {
-        if (candidate >= line && (best === undefined || candidate < best) && spans.some((s) => s.row.isStmt)) best = candidate;
+    for (const f of this.filesMatching(path)) {
+      for (const candidate of f.statements.keys()) {
+        if (candidate >= line && (best === undefined || candidate < best)) best = candidate;
       }
     }
     return best === undefined ? undefined : { line: best, addresses: this.addressesForLine(path, best) };
   }
 
-  private filesMatching(path: string): Array<Map<number, LineSpan[]>> {
-    if (!this.byFile) {
-      this.byFile = new Map();
-      for (const span of this.spans) {
-        const file = this.pathOf(span.table, span.row);
-        let lines = this.byFile.get(file);
-        if (!lines) { lines = new Map(); this.byFile.set(file, lines); }
-        const list = lines.get(span.row.line);
-        if (list) list.push(span); else lines.set(span.row.line, [span]);
-      }
-    }
-    return [...this.byFile].filter(([file]) => pathMatches(file, path)).map(([, lines]) => lines);
+  /** is_stmt rows starting in [low, high), in address order (prologue analysis, stepping). */
+  statementsIn(low: bigint, high: bigint): LineSpan[] {
+    return this.statementRows.filter((s) => s.low >= low && s.low < high).sort((a, b) => compareAddresses(a.low, b.low));
   }
 
   /** Distinct full paths of all source files named by the line tables. */
@@ -115,5 +122,31 @@ export class LineIndex {
     const out = new Set<string>();
     for (const t of this.tables) for (const f of t.files) if (f) out.add(f.path);
     return [...out].sort();
+  }
+
+  private filesMatching(path: string): FileLines[] {
+    this.byFile ??= this.buildFileIndex();
+    return [...this.byFile].filter(([file]) => pathMatches(file, path)).map(([, lines]) => lines);
+  }
+
+  private buildFileIndex(): Map<string, FileLines> {
+    const byFile = new Map<string, FileLines>();
+    const linesOf = (span: LineSpan) => {
+      const file = this.pathOf(span.table, span.row);
+      let lines = byFile.get(file);
+      if (!lines) { lines = { statements: new Map(), spans: new Map() }; byFile.set(file, lines); }
+      return lines;
+    };
+    for (const span of this.spans) {
+      const list = linesOf(span).spans;
+      const existing = list.get(span.row.line);
+      if (existing) existing.push(span); else list.set(span.row.line, [span]);
+    }
+    for (const span of this.statementRows) {
+      const statements = linesOf(span).statements;
+      const set = statements.get(span.row.line);
+      if (set) set.add(span.low); else statements.set(span.row.line, new Set([span.low]));
+    }
+    return byFile;
   }
 }

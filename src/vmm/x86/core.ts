@@ -154,6 +154,12 @@ export class CpuCore {
   effectiveAddress(d: DecodedInsn): number {
     const regs = this.regs;
     if (d.adsize === 8) {
+      if (d.index === NO_REG && d.base >= 0 && d.base < 16) {
+        // Common case [base + disp]: carry/borrow between the halves without a division.
+        let lo = regs[d.base << 1] + d.disp, hi = regs[(d.base << 1) + 1] | 0;
+        if (lo >= TWO32) { lo -= TWO32; hi = (hi + 1) | 0; } else if (lo < 0) { lo += TWO32; hi = (hi - 1) | 0; }
+        return hi * TWO32 + lo;
+      }
       let lo = d.disp, hi = d.moffsHi;
       if (d.base === RIP_BASE) {
         const next = this.rip + d.len;
@@ -209,22 +215,25 @@ export class CpuCore {
 
   /** Drops the TLB entry of one linear page (INVLPG). */
   flushTlbPage(lin: number): void {
-    const vpn = Math.floor(lin / 4096);
-    const i = vpn & (TLB_SIZE - 1);
-    if (this.tlbTag[i] === vpn) this.tlbTag[i] = NaN;
+    const i = (lin >>> 12) & (TLB_SIZE - 1);
+    if (this.tlbTag[i] === lin - (lin & 0xfff)) this.tlbTag[i] = NaN;
     this.tlbGeneration++;
   }
 
-  /** Translates `lin` for one access kind at the current CPL; raises #PF or a KVMI event. */
+  /**
+   * Translates `lin` for one access kind at the current CPL; raises #PF or a KVMI event.
+   * TLB tags are page-base linear addresses; the index is taken from bits 12.. of the address.
+   */
   translateLinear(lin: number, acc: number): number {
-    const vpn = Math.floor(lin / 4096);
-    const i = vpn & (TLB_SIZE - 1);
+    const offset = lin & 0xfff;
+    const base = lin - offset;
+    const i = (lin >>> 12) & (TLB_SIZE - 1);
     const need = this.cpl === 3 ? acc << TLB_USER_SHIFT : acc;
-    if (this.tlbTag[i] === vpn && (this.tlbPerm[i] & need) !== 0) return this.tlbPhys[i] + (lin & 0xfff);
-    return this.translateSlow(lin, acc, vpn, i);
+    if (this.tlbTag[i] === base && (this.tlbPerm[i] & need) !== 0) return this.tlbPhys[i] + offset;
+    return this.translateSlow(lin, acc, base, i);
   }
 
-  private translateSlow(lin: number, acc: number, vpn: number, i: number): number {
+  private translateSlow(lin: number, acc: number, tag: number, i: number): number {
     const user = this.cpl === 3;
     const write = acc === ACC_W;
     const out = this.walkOut;
@@ -248,7 +257,7 @@ export class CpuCore {
     let usr = okUser ? sup & ~(okWrite ? 0 : ACC_W) : 0;
     sup &= allowed;
     usr &= allowed;
-    this.tlbTag[i] = vpn;
+    this.tlbTag[i] = tag;
     this.tlbPhys[i] = pageBase;
     this.tlbPerm[i] = sup | (usr << TLB_USER_SHIFT);
     return phys;

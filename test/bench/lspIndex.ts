@@ -97,6 +97,16 @@ async function overProtocol(source: string, elf: string): Promise<void> {
   samples.sort((a, b) => a - b);
   const pick = (q: number) => samples[Math.min(samples.length - 1, Math.floor(q * samples.length))].toFixed(2);
   console.log(`hover after indexing (round trip over stdio, ${samples.length} hovers): median ${pick(0.5)} ms, p95 ${pick(0.95)} ms, max ${pick(1)} ms`);
+  const search = async (query: string) => {
+    const t = performance.now();
+    const found = await client.request<Array<{ name: string }>>('workspace/symbol', { query });
+    return { ms: performance.now() - t, found };
+  };
+  const byName = await search('function_1234');
+  console.log(`workspace symbol by name ("function_1234", ${byName.found.length} matches): ${byName.ms.toFixed(1)} ms`);
+  const function1 = BigInt(`0x${spawnSync('nm', [elf], { encoding: 'utf8' }).stdout.split('\n').find((l) => l.endsWith(' function_1'))!.split(' ')[0]}`);
+  const address = await search(`0x${(function1 + 0x10n).toString(16)}`);
+  console.log(`workspace symbol by address: ${address.ms.toFixed(1)} ms (${address.found.map((f) => f.name).join(', ') || 'no symbol'})`);
   await client.stop();
 }
 

@@ -1,7 +1,9 @@
 // The declarations of a guest that the editor features need, extracted from the DWARF program
 // model (DW_TAG_subprogram with code, DW_TAG_variable with a fixed address; DWARF 5 §3.3, §4.1)
-// as plain data, so a worker thread can build it and post it to the server.
+// and the address -> line table, as plain data, so a worker thread can build it and post it to
+// the server.
 import type { DebugInfo } from '../debuginfo/index';
+import { buildAddressLines, type AddressLineTable } from './addressLines';
 import { cTypeName } from './typeNames';
 
 export type DeclarationKind = 'function' | 'variable';
@@ -25,12 +27,13 @@ export interface DeclarationIndexData {
   declarations: GuestDeclaration[];
   /** Source paths named by the line tables (DWARF 5 §6.2.4 file_names). */
   lineTableFiles: string[];
+  addressLines: AddressLineTable;
 }
 
 export function buildDeclarationIndex(info: DebugInfo): DeclarationIndexData {
   const declarations: GuestDeclaration[] = [];
   const files = new Set<string>();
-  if (!info.hasDwarf) return { declarations, lineTableFiles: [] };
+  if (!info.hasDwarf) return { declarations, lineTableFiles: [], addressLines: buildAddressLines([]) };
   const program = info.program;
   for (const cu of program.compileUnits) for (const f of cu.lineTable?.files ?? []) if (f) files.add(f.path);
   for (const s of program.subprograms) {
@@ -44,5 +47,6 @@ export function buildDeclarationIndex(info: DebugInfo): DeclarationIndexData {
       size: v.byteSize ?? info.symbols.lookupName(v.name)?.size ?? 0, typeName: v.type ? cTypeName(v.type) : undefined,
       declFile: v.declFile, declLine: v.declLine });
   }
-  return { declarations, lineTableFiles: [...files] };
+  const addressLines = buildAddressLines(program.compileUnits.flatMap((cu) => (cu.lineTable ? [cu.lineTable] : [])));
+  return { declarations, lineTableFiles: [...files], addressLines };
 }

@@ -6,7 +6,8 @@
 import { existsSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { DebugInfo, DebugInfoError, type ElfSection } from '../debuginfo/index';
+import { DebugInfo, DebugInfoError, type ElfSection, type ElfSymbol } from '../debuginfo/index';
+import { lineAt, type AddressLineTable } from './addressLines';
 import { buildDeclarationIndex, type DeclarationIndexData, type GuestDeclaration } from './declarationIndex';
 import { GuestLoadError } from './errors';
 import { describeFrames, framesOf, physicalAddress } from './pageFrames';
@@ -24,6 +25,7 @@ interface DeclarationIndex {
   byFile: Map<string, GuestDeclaration[]>;
   byName: Map<string, GuestDeclaration[]>;
   files: Set<string>;
+  addressLines: AddressLineTable;
 }
 
 const SHF_ALLOC = 2n;
@@ -37,6 +39,7 @@ function declarationWorkerScript(): string | undefined {
 export class GuestImage {
   private index?: DeclarationIndex;
   private fileSymbols?: Set<string>;
+  private lowerNames?: string[];
   /** Why the DWARF declarations could not be read, when they could not. */
   indexError: string | undefined;
 
@@ -141,6 +144,21 @@ export class GuestImage {
     return this.index?.byName.get(name) ?? [];
   }
 
+  /** Source line of a code address; undefined until the DWARF index arrives. */
+  lineAt(address: bigint): { path: string; line: number } | undefined {
+    return this.index ? lineAt(this.index.addressLines, address) : undefined;
+  }
+
+  /** ELF symbols whose name contains `query` (case-insensitive), in name order, at most `limit`. */
+  searchSymbols(query: string, limit: number): ElfSymbol[] {
+    const sorted = this.info.symbols.sortedByName();
+    this.lowerNames ??= sorted.map((s) => s.name.toLowerCase());
+    const q = query.toLowerCase();
+    const out: ElfSymbol[] = [];
+    for (let i = 0; i < sorted.length && out.length < limit; i++) if (this.lowerNames[i].includes(q)) out.push(sorted[i]);
+    return out;
+  }
+
   /** Allocated section holding `address` (including .bss, which has no file bytes). */
   sectionAt(address: bigint): ElfSection | undefined {
     let fallback: ElfSection | undefined;
@@ -174,6 +192,6 @@ export class GuestImage {
       if (list) list.push(d); else byFile.set(d.declFile, [d]);
     }
     for (const list of byFile.values()) list.sort((a, b) => (a.declLine ?? 0) - (b.declLine ?? 0));
-    this.index = { byFile, byName, files };
+    this.index = { byFile, byName, files, addressLines: data.addressLines };
   }
 }

@@ -19,7 +19,7 @@ export function workspaceSymbols(guests: readonly GuestImage[], query: string): 
       if (hit) out.push(information(guest, hit.symbol, hit.label, address));
       continue;
     }
-    for (const symbol of guest.info.symbols.search(query.trim(), perGuestLimit)) out.push(information(guest, symbol, symbol.name, undefined));
+    for (const symbol of guest.searchSymbols(query.trim(), perGuestLimit)) out.push(information(guest, symbol, symbol.name, undefined));
   }
   return out;
 }
@@ -36,13 +36,11 @@ function information(guest: GuestImage, symbol: ElfSymbol, label: string, addres
 
 function locationOf(guest: GuestImage, symbol: ElfSymbol, codeAddress: bigint | undefined): SymbolInformation['location'] {
   const at = (path: string, line: number) => ({ uri: pathToFileURL(path).toString(), range: { start: { line, character: 0 }, end: { line, character: 0 } } });
-  if (guest.info.hasDwarf && guest.declarationsReady) {
-    if (codeAddress !== undefined) {
-      const source = guest.info.lines.lookupAddress(codeAddress);
-      if (source && source.line > 0) return at(source.path, source.line - 1);
-    }
-    const declared = guest.declarationsNamed(symbol.name).find((d) => d.address === symbol.value && d.declFile && d.declLine);
-    if (declared) return at(declared.declFile!, declared.declLine! - 1);
+  if (codeAddress !== undefined) {
+    const source = guest.lineAt(codeAddress);
+    if (source) return at(source.path, source.line - 1);
   }
+  const declared = guest.declarationsNamed(symbol.name).find((d) => d.address === symbol.value && d.declFile && d.declLine);
+  if (declared) return at(declared.declFile!, declared.declLine! - 1);
   return at(guest.path, 0);
 }

@@ -9,7 +9,7 @@ import { guestsDir } from '../../support/guests';
 import { GuestImage } from '../../../src/dap/lsp/guestImage';
 import { resolveName } from '../../../src/dap/lsp/symbolResolver';
 import { GuestLoadError } from '../../../src/dap/lsp/errors';
-import { guestTestsMissing, guestWorkspace, nmAddress } from './guestWorkspace';
+import { addr2lineLine, guestTestsMissing, guestWorkspace, nmAddress } from './guestWorkspace';
 import { positionOf } from './lspTestClient';
 
 const missing = guestTestsMissing();
@@ -42,6 +42,17 @@ describe('guest image', { skip: missing }, () => {
     const [resolved] = resolveName([{ guest, recordedPath: mainC }], 'guard');
     assert.deepEqual([resolved.declaration.typeName, resolved.declaration.declLine, resolved.declaration.size], ['struct guard_object *', positionOf(mainC, 'struct guard_object *guard;').line + 1, 8]);
     assert.ok(guest.declarationsIn(mainC).some((d) => d.name === 'copy_message' && d.kind === 'function'));
+  });
+
+  test('address -> source line agrees with addr2line across a function', () => {
+    const guest = GuestImage.load(elf);
+    assert.equal(guest.lineAt(nmAddress(elf, 'main')), undefined, 'no line before the DWARF index');
+    guest.indexDeclarationsNow();
+    const main = nmAddress(elf, 'main');
+    for (let offset = 0n; offset < 0x100n; offset += 0x1en) {
+      const expected = addr2lineLine(elf, main + offset);
+      assert.deepEqual(guest.lineAt(main + offset), { path: expected.file, line: expected.line }, `main+0x${offset.toString(16)}`);
+    }
   });
 
   test('a missing or non-ELF file is a GuestLoadError of the matching kind', () => {

@@ -174,3 +174,18 @@ test('stdin reaches COM1: a guest waiting on LSR data-ready reads and echoes the
   assert.equal(r.stdout, 'Z');
   assert.equal(r.status, 0x5a);
 });
+
+test('an i8042 reset and a HLT with interrupts off each end the run with their own status and line', (t) => {
+  const missing = x86CoreMissing();
+  if (missing) { t.skip(missing); return; }
+  const reset = join(outDir, 'reset.img');
+  writeFileSync(reset, Buffer.from([0xb0, 0xfe, 0xe6, 0x64, 0xf4]));          // mov al,0xfe; out 0x64,al; hlt
+  const r = runBundle(['run', reset, '--format', 'raw', '--mem', '1']);
+  assert.equal(r.status, 3);
+  assert.equal(r.stderr, 'kvmi-vmm: guest reset the machine (i8042 command 0xfe) at rip 0x7c04\n');
+  const dead = join(outDir, 'cli-hlt.img');
+  writeFileSync(dead, Buffer.from([0xfa, 0xf4]));                              // cli; hlt
+  const h = runBundle(['run', dead, '--format', 'raw', '--mem', '1']);
+  assert.equal(h.status, 6);
+  assert.equal(h.stderr, 'kvmi-vmm: vCPU 0 halted with interrupts disabled; nothing can wake it at rip 0x7c02\n');
+});

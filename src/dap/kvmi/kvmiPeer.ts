@@ -29,6 +29,10 @@ interface PendingCommand {
   timer: NodeJS.Timeout;
 }
 
+/** Reading stops while this many events wait to be taken, and resumes when fewer than RESUME_BELOW_EVENTS do. */
+const MAX_QUEUED_EVENTS = 1024;
+const RESUME_BELOW_EVENTS = 256;
+
 /** How many timed-out seqs are remembered so their late replies are dropped, not treated as bogus. */
 const LATE_REPLY_MEMORY = 1024;
 
@@ -97,6 +101,7 @@ export class KvmiPeer extends EventEmitter {
   /** The next event; undefined once the connection has closed. Rejects with KvmiTimeoutError after `timeoutMs`. */
   nextEvent(timeoutMs?: number): Promise<KvmiEvent | undefined> {
     const queued = this.queue.shift();
+    if (this.queue.length === RESUME_BELOW_EVENTS) this.channel.holdReading(false);
     if (queued) return Promise.resolve(queued);
     if (this.channel.closed) return Promise.resolve(undefined);
     return new Promise((resolve, reject) => {
@@ -160,7 +165,9 @@ export class KvmiPeer extends EventEmitter {
     const event: KvmiEvent = decoded.scope === 'vm' ? decoded : this.withControls(decoded as Extract<typeof decoded, { scope: 'vcpu' }>);
     if (this.listenerCount('event') > 0) { this.emit('event', event); return; }
     const taker = this.takers.shift();
-    if (taker) taker.resolve(event); else this.queue.push(event);
+    if (taker) { taker.resolve(event); return; }
+    this.queue.push(event);
+    if (this.queue.length === MAX_QUEUED_EVENTS) this.channel.holdReading(true);
   }
 
   private withControls(decoded: Extract<DecodedEvent, { scope: 'vcpu' }>): KvmiVcpuEvent {

@@ -19,6 +19,10 @@ import { VCPU_COMMAND_HANDLERS } from './vcpuCommandHandlers';
 import { clearedIntercepts, VcpuIntrospection, type QueuedTrap } from './vcpuIntrospection';
 import { VM_COMMAND_HANDLERS } from './vmCommandHandlers';
 
+/** Reading from the tool pauses at this many unhandled messages and resumes below RESUME_BELOW. */
+const MAX_QUEUED_MESSAGES = 256;
+const RESUME_BELOW = 64;
+
 const HANDLERS = { ...VM_COMMAND_HANDLERS, ...VCPU_COMMAND_HANDLERS } as unknown as Record<CommandName, Handler<CommandName>>;
 
 /** An event sent to the tool and not yet answered. */
@@ -52,6 +56,8 @@ export class KvmiSession implements CommandContext {
   private readonly waiting = new Map<number, WaitingEvent>();
   private nextSeq = 1;
   private work: Promise<void> = Promise.resolve();
+  /** Messages received and not yet handled. */
+  private queued = 0;
   private resolveEnded!: (r: KvmiCloseReason) => void;
 
   constructor(private readonly env: SessionEnvironment, socket: Socket, leftover: Uint8Array) {
@@ -59,7 +65,7 @@ export class KvmiSession implements CommandContext {
     this.permissions = env.permissions;
     this.vcpus = env.vm.vcpus.map((v) => new VcpuIntrospection(v.index));
     this.ended = new Promise((resolve) => { this.resolveEnded = resolve; });
-    this.channel = new KvmiFrameChannel(socket, { onFrame: (f) => this.enqueue(f), onClose: (r) => this.unhook(r) });
+    this.channel = new KvmiFrameChannel(socket, { onFrame: (f) => this.enqueue(f), onClose: (r) => this.unhook(r) }, true);
     this.channel.feed(leftover);
   }
 
@@ -124,7 +130,10 @@ export class KvmiSession implements CommandContext {
   }
 
   private enqueue(frame: KvmiFrame): void {
-    this.work = this.work.then(() => this.handleFrame(frame)).catch((e: unknown) => {
+    if (++this.queued === MAX_QUEUED_MESSAGES) this.channel.holdReading(true);
+    this.work = this.work.then(() => this.handleFrame(frame)).finally(() => {
+      if (--this.queued === RESUME_BELOW) this.channel.holdReading(false);
+    }).catch((e: unknown) => {
       if (e instanceof KvmiDecodeError && e.hard) { this.channel.close({ kind: 'protocol', error: e }); return; }
       this.env.log(`introspection: internal error, closing the session: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
       this.close('internal error');

@@ -81,13 +81,22 @@ export interface FrameChannelHandlers {
 export class KvmiFrameChannel {
   private readonly reader = new KvmiFrameReader();
   private closeReason: KvmiCloseReason | undefined;
+  /** Reading stops while the peer does not take our output, or while the owner asks for it. */
+  private writeBlocked = false;
+  private held = false;
 
-  constructor(private readonly socket: Socket, private readonly handlers: FrameChannelHandlers) {
+  /**
+   * `stopReadingWhenBacklogged`: stop reading while our own output is not taken (the VMM side, so a
+   * tool that does not read cannot make it buffer without bound). The tool side keeps reading, or
+   * a tool that pipelines many commands would deadlock with a VMM doing the same.
+   */
+  constructor(private readonly socket: Socket, private readonly handlers: FrameChannelHandlers, private readonly stopReadingWhenBacklogged = false) {
     socket.setNoDelay?.(true);
     socket.on('data', (chunk: Buffer) => this.receive(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length)));
     socket.on('end', () => this.close({ kind: 'peerClosed' }));
     socket.on('close', () => this.close({ kind: 'peerClosed' }));
     socket.on('error', (e) => this.close({ kind: 'socketError', message: e.message }));
+    socket.on('drain', () => { this.writeBlocked = false; this.updateFlow(); });
   }
 
   /** Processes bytes that arrived before this channel took over the socket (after a handshake). */
@@ -101,8 +110,23 @@ export class KvmiFrameChannel {
   /** Writes one complete message; false once closed. */
   send(message: Uint8Array): boolean {
     if (this.closeReason) return false;
-    this.socket.write(message);
+    if (!this.socket.write(message) && this.stopReadingWhenBacklogged) { this.writeBlocked = true; this.updateFlow(); }
     return true;
+  }
+
+  /**
+   * Stops (true) or restarts (false) reading from the socket, so a peer that sends faster than
+   * its messages are handled, or does not read what it is sent, cannot make this side buffer
+   * without bound.
+   */
+  holdReading(hold: boolean): void {
+    this.held = hold;
+    this.updateFlow();
+  }
+
+  private updateFlow(): void {
+    if (this.closeReason) return;
+    if (this.writeBlocked || this.held) this.socket.pause(); else this.socket.resume();
   }
 
   /** Shuts the socket down (both directions) and reports `reason` unless already closed. */

@@ -170,3 +170,15 @@ test('client: garbage from a VMM closes the connection with a protocol reason an
     socket.destroy();
   } finally { await listener.close(); dir.remove(); }
 });
+
+test('host: a flood of pipelined commands is answered completely, in order, and the session stays usable', async () => {
+  const h = await hostUnderAttack();
+  try {
+    const conn = await h.listener.accept(5000);
+    const flood = Array.from({ length: 5000 }, (_, i) => (i % 2 === 0 ? conn.getVmInfo() : conn.checkCommand(KVMI_MSG.KVMI_VM_GET_INFO)));
+    const results = await Promise.all(flood);
+    assert.equal(results.filter((v) => v === 1).length, 2500);
+    assert.equal((await conn.getVersion()).version, 1);
+    conn.close();
+  } finally { await h.dispose(); }
+});

@@ -140,3 +140,15 @@ for (const build of BUILDS.filter((b) => !b.name.endsWith('O2'))) {
       [['ready', 0, 1, 0], ['mode', 0, 3, 1], ['level', 1, undefined, undefined]]);
   });
 }
+
+test('C++: functions and variables inside a namespace, with their mangled linkage names', (t) => {
+  const bin = buildFixture(t, 'namespaced.cc', 'namespaced', ['-g', '-O0']);
+  if (!bin) return;
+  const info = DebugInfo.fromFile(bin);
+  const tick = info.program.subprogramsNamed('tick')[0];
+  assert.equal(tick?.linkageName, '_ZN4kern4tickEi');
+  assert.equal(tick.low, info.symbols.lookupName('_ZN4kern4tickEi')?.value);
+  const ticks = info.program.globals.find((g) => g.name === 'ticks');
+  assert.equal(ticks?.address, info.symbols.lookupName('_ZN4kern5ticksE')?.value);
+  assert.equal(ticks?.byteSize, 4);
+});

@@ -10,7 +10,7 @@ export const DW_TAG = {
   member: 0x0d, pointer_type: 0x0f, reference_type: 0x10, compile_unit: 0x11, structure_type: 0x13,
   subroutine_type: 0x15, typedef: 0x16, union_type: 0x17, inlined_subroutine: 0x1d, subrange_type: 0x21,
   base_type: 0x24, const_type: 0x26, enumerator: 0x28, subprogram: 0x2e, variable: 0x34, volatile_type: 0x35,
-  restrict_type: 0x37, atomic_type: 0x47, partial_unit: 0x3c, type_unit: 0x41, skeleton_unit: 0x4a,
+  restrict_type: 0x37, namespace: 0x39, atomic_type: 0x47, partial_unit: 0x3c, type_unit: 0x41, skeleton_unit: 0x4a,
 } as const;
 
 export const DW_AT = {

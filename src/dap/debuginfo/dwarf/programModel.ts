@@ -153,13 +153,15 @@ export class ProgramModel {
     for (const child of root.children) this.visitTopLevel(child, cu);
   }
 
-  private visitTopLevel(die: Die, cu: CompileUnitInfo): void {
+  private visitTopLevel(die: Die, cu: CompileUnitInfo, depth = 0): void {
     if (die.tag === DW_TAG.subprogram) this.addSubprogram(die, cu);
     else if (die.tag === DW_TAG.variable) {
       const v = this.variable(die, cu, undefined);
       if (v?.address !== undefined && this.isLoaded(v.address)) this.globals.push(v);
     } else if (die.tag === DW_TAG.structure_type || die.tag === DW_TAG.class_type || die.tag === DW_TAG.union_type) {
       for (const c of die.children) if (c.tag === DW_TAG.subprogram) this.addSubprogram(c, cu);
+    } else if (die.tag === DW_TAG.namespace && depth < MAX_SCOPE_DEPTH) {
+      for (const c of die.children) this.visitTopLevel(c, cu, depth + 1); // C++ namespaces (DWARF 5 section 3.2.2)
     }
   }
 

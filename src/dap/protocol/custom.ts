@@ -50,5 +50,6 @@ export interface ListWatchpointsResponse { watchpoints: WatchpointDescription[] 
 export interface StatisticsResponse {
   /** Accesses to watched frames outside every watched byte range, continued without a stop. */
   filteredAccesses: number;
+  filteredByAccess: { read: number; write: number; execute: number };
   restrictedFrames: { frame: string; access: string }[];
 }

@@ -150,6 +150,7 @@ export class BreakpointRequests {
         case CustomRequest.statistics:
           response.body = {
             filteredAccesses: m.control.filteredAccesses,
+            filteredByAccess: { ...m.control.filteredByAccess },
             restrictedFrames: [...m.watchpoints.table.restrictedFrames()].map(([f, a]) => ({ frame: `0x${f.toString(16)}`, access: pageAccessText(a) })),
           };
           return;

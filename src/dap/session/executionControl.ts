@@ -56,6 +56,8 @@ export class ExecutionControl extends EventEmitter {
   private current: StopInfo | undefined;
   private userPause = false;
   filteredAccesses = 0;
+  /** The same count by kind of access. */
+  readonly filteredByAccess = { read: 0, write: 0, execute: 0 };
 
   constructor(
     private readonly target: IntrospectionTarget,
@@ -162,7 +164,7 @@ export class ExecutionControl extends EventEmitter {
     const stopping: Watchpoint[] = [];
     for (const wp of candidates) if (await this.counts(wp, event)) stopping.push(wp);
     if (stopping.length === 0) {
-      if (candidates.length === 0) this.filteredAccesses++;
+      if (candidates.length === 0) { this.filteredAccesses++; this.filteredByAccess[accessName(event.access)]++; }
       return void (await event.reply('continue'));
     }
     const access = accessName(event.access);

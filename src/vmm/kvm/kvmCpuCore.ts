@@ -146,7 +146,7 @@ export class KvmCpuCore {
         case KVM_EXIT.SHUTDOWN: return { kind: 'shutdown', reason: 'triple fault (KVM_EXIT_SHUTDOWN)' };
         case KVM_EXIT.SYSTEM_EVENT: return { kind: 'shutdown', reason: `KVM system event ${v.getUint32(R.system_event_type, true)}` };
         case KVM_EXIT.INTERNAL_ERROR: {
-          if (!this.caughtKernelEntry()) throw this.internalError();
+          if (!this.caughtProtectedFetch()) throw this.internalError();
           const exit = this.enterSoftware(false) ?? this.runInSoftware();
           if (exit) return exit;
           break;
@@ -185,16 +185,22 @@ export class KvmCpuCore {
     return true;
   }
 
-  /** An emulation failure at CPL 0 on a hidden entry frame: KVM stopped at a kernel entry. */
-  private caughtKernelEntry(): boolean {
-    const v = this.vcpu.runView;
-    if (!this.hybrid.softwareKernel || v.getUint32(R.internal_suberror, true) !== KVM_INTERNAL_ERROR_EMULATION) return false;
-    const sregs = this.vcpu.getSregs();
-    if (sregs.cs.dpl === 3) return false;
+  /**
+   * An emulation failure (KVM's emulator could not fetch the instruction) with RIP on a frame this
+   * VMM protected: nothing was executed. On a hidden entry frame at CPL 0 it is a kernel entry; on a
+   * frame whose KVMI access is restricted (an execute watch on code KVM emulates) the software core
+   * runs the instruction and raises the exact event. True if the software core takes over.
+   */
+  private caughtProtectedFetch(): boolean {
+    if (this.vcpu.runView.getUint32(R.internal_suberror, true) !== KVM_INTERNAL_ERROR_EMULATION) return false;
     const gpa = this.translate(this.vcpu.getRegs().rip);
-    if (gpa === undefined || !this.protection.isHidden(Number(gpa >> PAGE_SHIFT))) return false;
-    this.counters.kernelEntries++;
-    return true;
+    if (gpa === undefined) return false;
+    const gfn = Number(gpa >> PAGE_SHIFT);
+    if (this.hybrid.softwareKernel && this.protection.isHidden(gfn) && this.vcpu.getSregs().cs.dpl !== 3) {
+      this.counters.kernelEntries++;
+      return true;
+    }
+    return this.protection.isRestricted(gfn);
   }
 
   /**

@@ -35,6 +35,9 @@ export class PageProtection {
 
   isHidden(gfn: number): boolean { return this.hidden.has(gfn); }
 
+  /** True when KVMI access restricts the frame (hidden frames aside). */
+  isRestricted(gfn: number): boolean { return gfn >= 0 && gfn < this.access.length && this.access[gfn] !== PAGE_ACCESS_ALL; }
+
   /** Replaces the set of hidden frames (applied by the next sync()). */
   setHidden(frames: Iterable<number>): void {
     this.hidden.clear();

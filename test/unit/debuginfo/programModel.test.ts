@@ -152,3 +152,16 @@ test('C++: functions and variables inside a namespace, with their mangled linkag
   assert.equal(ticks?.address, info.symbols.lookupName('_ZN4kern5ticksE')?.value);
   assert.equal(ticks?.byteSize, 4);
 });
+
+for (const build of BUILDS.filter((b) => !b.name.endsWith('O2'))) {
+  test(`${build.name}: a loop variable is in scope only inside its block`, (t) => {
+    const bin = buildFixture(t, 'sample.c', build.name, build.flags);
+    if (!bin) return;
+    const info = DebugInfo.fromFile(bin);
+    const names = (line: number) => info.program.variablesInScopeAt(info.lines.addressesForLine('sample.c', line)[0]).map((v) => v.name).sort();
+    const loopBody = source.split('\n').findIndex((l) => l.includes('table[i & 15] = sum;')) + 1;
+    assert.deepEqual(names(loopBody), ['i', 'n', 'sum']);
+    assert.deepEqual(names(markedLine(source, 'write_counter')), ['n', 'sum']);
+    assert.deepEqual(info.program.variablesInScopeAt(0n), []);
+  });
+}

@@ -47,6 +47,8 @@ export interface VariableInfo {
   locationList: LocationListEntry[] | undefined;
   /** DW_AT_const_value: the compiler folded the variable to this constant (bytes for blocks). */
   constantValue: bigint | Uint8Array | undefined;
+  /** For locals declared in a nested block: that block's code ranges (DW_TAG_lexical_block, 3.5). */
+  scopeRanges?: AddressRange[];
   compileUnit: CompileUnitInfo;
 }
 
@@ -113,6 +115,14 @@ export class ProgramModel {
     const found = starts.lastAtOrBefore(pc);
     for (let i = found; i >= 0 && i > found - 8; i--) if (pc < ranges[i].high) return ranges[i].subprogram;
     return undefined;
+  }
+
+  /** Parameters and the locals in scope at `pc` (block-scoped locals only inside their block). */
+  variablesInScopeAt(pc: bigint): VariableInfo[] {
+    const s = this.subprogramAt(pc);
+    if (!s) return [];
+    const inScope = (v: VariableInfo) => !v.scopeRanges || v.scopeRanges.some((r) => pc >= r.low && pc < r.high);
+    return [...s.parameters, ...s.locals.filter(inScope)];
   }
 
   subprogramsNamed(name: string): SubprogramInfo[] {
@@ -185,16 +195,20 @@ export class ProgramModel {
     this.subprograms.push(s);
   }
 
-  private collectLocals(die: Die, s: SubprogramInfo, cu: CompileUnitInfo, depth = 0): void {
+  private collectLocals(die: Die, s: SubprogramInfo, cu: CompileUnitInfo, depth = 0, scope?: AddressRange[]): void {
     if (depth > MAX_SCOPE_DEPTH) return; // deeper block nesting only occurs in corrupt data
     for (const child of die.children) {
       if (child.tag === DW_TAG.formal_parameter || child.tag === DW_TAG.variable) {
         const v = this.variable(child, cu, child.tag === DW_TAG.formal_parameter ? 'parameter' : 'local');
         if (!v) continue;
+        if (scope) v.scopeRanges = scope;
         if (v.scope === 'parameter') s.parameters.push(v);
         else if (v.scope === 'local') s.locals.push(v);
         else if (v.address !== undefined && this.isLoaded(v.address)) this.globals.push(v); // function-static
-      } else if (child.tag === DW_TAG.lexical_block) this.collectLocals(child, s, cu, depth + 1);
+      } else if (child.tag === DW_TAG.lexical_block) {
+        const ranges = this.rangesOf(child);
+        this.collectLocals(child, s, cu, depth + 1, ranges.length ? ranges : scope);
+      }
     }
   }
 

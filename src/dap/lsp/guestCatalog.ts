@@ -8,6 +8,7 @@ import { GuestLoadError, type LaunchJsonError } from './errors';
 import { GuestImage } from './guestImage';
 import { launchJsonPath, readLaunchGuests } from './launchGuests';
 import type { PersistedWatchpoint } from './protocol';
+import type { SourceMap } from './sourcePaths';
 
 export interface GuestMatch {
   guest: GuestImage;
@@ -24,6 +25,7 @@ export class GuestCatalog {
   private failures = new Map<string, GuestLoadError>();
   private launchErrors: LaunchJsonError[] = [];
   private launchWatchpoints: PersistedWatchpoint[] = [];
+  private sourceMaps = new Map<string, SourceMap>();
   private order: string[] = [];
   private watchers = new Map<string, FSWatcher>();
   private watchedNames = new Map<string, Set<string>>();
@@ -51,8 +53,10 @@ export class GuestCatalog {
     const wanted: string[] = [];
     this.launchErrors = [];
     this.launchWatchpoints = [];
+    this.sourceMaps = new Map();
     for (const folder of this.folders) {
       const launch = readLaunchGuests(folder);
+      for (const [guest, map] of launch.sourceMaps) if (!this.sourceMaps.has(guest)) this.sourceMaps.set(guest, map);
       if (launch.error) this.launchErrors.push(launch.error);
       for (const g of launch.guests) if (!wanted.includes(g)) wanted.push(g);
       this.launchWatchpoints.push(...launch.watchpoints);
@@ -76,6 +80,7 @@ export class GuestCatalog {
       }
       changed = true;
     }
+    for (const [path, image] of this.loaded) image.sourceMap = this.sourceMaps.get(path) ?? {};
     this.order = wanted;
     if (this.watchFiles) this.updateWatchers();
     return changed;

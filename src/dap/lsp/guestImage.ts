@@ -11,7 +11,7 @@ import { lineAt, type AddressLineTable } from './addressLines';
 import { buildDeclarationIndex, type DeclarationIndexData, type GuestDeclaration } from './declarationIndex';
 import { GuestLoadError } from './errors';
 import { describeFrames, framesOf, physicalAddress } from './pageFrames';
-import { matchSourcePath } from './sourcePaths';
+import { matchSourcePath, toLocalPath, toRecordedPaths, type SourceMap } from './sourcePaths';
 
 export type { GuestDeclaration, DeclarationKind } from './declarationIndex';
 
@@ -40,6 +40,8 @@ export class GuestImage {
   private index?: DeclarationIndex;
   private fileSymbols?: Set<string>;
   private lowerNames?: string[];
+  /** The launch configuration's `sourceMap` for this guest (set by the catalog). */
+  sourceMap: SourceMap = {};
   /** Why the DWARF declarations could not be read, when they could not. */
   indexError: string | undefined;
 
@@ -129,7 +131,10 @@ export class GuestImage {
    * Before the DWARF index exists, a file whose name is an STT_FILE symbol matches by that name.
    */
   recordedPathOf(localPath: string): string | undefined {
-    if (this.index) return matchSourcePath(localPath, this.index.files);
+    if (this.index) {
+      const files = this.index.files;
+      return toRecordedPaths(localPath, this.sourceMap).find((p) => files.has(p)) ?? matchSourcePath(localPath, files);
+    }
     this.fileSymbols ??= new Set(this.info.symbolTable.filter((s) => s.type === 'file').map((s) => basename(s.name)));
     const name = basename(localPath);
     return this.fileSymbols.has(name) ? name : undefined;
@@ -144,9 +149,15 @@ export class GuestImage {
     return this.index?.byName.get(name) ?? [];
   }
 
-  /** Source line of a code address; undefined until the DWARF index arrives. */
+  /** Source line of a code address (local path); undefined until the DWARF index arrives. */
   lineAt(address: bigint): { path: string; line: number } | undefined {
-    return this.index ? lineAt(this.index.addressLines, address) : undefined;
+    const found = this.index ? lineAt(this.index.addressLines, address) : undefined;
+    return found && { path: this.localPathOf(found.path), line: found.line };
+  }
+
+  /** Where a recorded source path is on this machine, through the `sourceMap`. */
+  localPathOf(recordedPath: string): string {
+    return toLocalPath(recordedPath, this.sourceMap);
   }
 
   /** ELF symbols whose name contains `query` (case-insensitive), in name order, at most `limit`. */

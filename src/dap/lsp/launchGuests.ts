@@ -1,17 +1,21 @@
 // The guests a workspace folder debugs: the `guest` of every `kvmi` configuration in
 // .vscode/launch.json (comments and trailing commas allowed, `${workspaceFolder}` resolved), and
-// the `watchpoints` saved there, which must keep resolving against the rebuilt ELF.
+// the `watchpoints` saved there, which must keep resolving against the rebuilt ELF, and the
+// `sourceMap` that locates the guest's build-time source paths here.
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { LaunchJsonError } from './errors';
 import { parseJsonc } from './jsonc';
 import type { PersistedWatchpoint, WatchAccess } from './protocol';
+import type { SourceMap } from './sourcePaths';
 
 export interface LaunchGuests {
   launchJson: string;
   guests: string[];
   watchpoints: PersistedWatchpoint[];
+  /** `sourceMap` of the configuration naming each guest, `${workspaceFolder}` resolved. */
+  sourceMaps: Map<string, SourceMap>;
   /** Set when launch.json exists but cannot be read; guests/watchpoints are then empty. */
   error?: LaunchJsonError;
 }
@@ -31,7 +35,7 @@ const accesses: readonly WatchAccess[] = ['read', 'write', 'readWrite', 'execute
 
 export function readLaunchGuests(folder: string): LaunchGuests {
   const path = launchJsonPath(folder);
-  const result: LaunchGuests = { launchJson: path, guests: [], watchpoints: [] };
+  const result: LaunchGuests = { launchJson: path, guests: [], watchpoints: [], sourceMaps: new Map() };
   if (!existsSync(path)) return result;
   const text = readFileSync(path, 'utf8');
   const parsed = parseJsonc(text);
@@ -47,6 +51,13 @@ export function readLaunchGuests(folder: string): LaunchGuests {
     const guest = resolveGuestPath(config.guest, folder);
     if (!guest) continue;
     if (!result.guests.includes(guest)) result.guests.push(guest);
+    if (config.sourceMap && typeof config.sourceMap === 'object' && !result.sourceMaps.has(guest)) {
+      const map: Record<string, string> = {};
+      for (const [remote, local] of Object.entries(config.sourceMap as Record<string, unknown>)) {
+        if (typeof local === 'string') map[remote] = local.replace(/\$\{workspaceFolder\}/g, folder);
+      }
+      result.sourceMaps.set(guest, map);
+    }
     if (!Array.isArray(config.watchpoints)) continue;
     for (const w of config.watchpoints as Array<Record<string, unknown>>) {
       const access = accesses.includes(w?.access as WatchAccess) ? (w.access as WatchAccess) : 'write';

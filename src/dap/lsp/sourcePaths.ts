@@ -1,6 +1,7 @@
 // Matching an editor's file to the source paths recorded in a guest's DWARF (decl_file and line
-// table file names, DWARF 5 §6.2.4): the same absolute path, or else the recorded path sharing
-// the longest run of trailing path components (a guest built in another checkout or container).
+// table file names, DWARF 5 §6.2.4): through the launch configuration's `sourceMap` (build-time
+// prefix -> local prefix), the same absolute path, or else the recorded path sharing the longest
+// run of trailing path components (a guest built in another checkout or container).
 
 
 function components(path: string): string[] {
@@ -26,3 +27,26 @@ export function matchSourcePath(localPath: string, recorded: Iterable<string>): 
   return best;
 }
 
+
+/** launch.json `sourceMap`: build-time path prefixes (as DWARF records them) -> local prefixes. */
+export type SourceMap = Readonly<Record<string, string>>;
+
+function withPrefix(path: string, from: string, to: string): string | undefined {
+  const base = from.replace(/[\\/]+$/, '');
+  if (path !== base && !path.startsWith(`${base}/`)) return undefined;
+  return to.replace(/[\\/]+$/, '') + path.slice(base.length);
+}
+
+/** The local path of a recorded path (first matching prefix), or the recorded path itself. */
+export function toLocalPath(recorded: string, map: SourceMap): string {
+  for (const [remote, local] of Object.entries(map)) {
+    const mapped = withPrefix(recorded, remote, local);
+    if (mapped !== undefined) return mapped;
+  }
+  return recorded;
+}
+
+/** Recorded paths an editor path may correspond to through the map. */
+export function toRecordedPaths(localPath: string, map: SourceMap): string[] {
+  return Object.entries(map).flatMap(([remote, local]) => withPrefix(localPath, local, remote) ?? []);
+}

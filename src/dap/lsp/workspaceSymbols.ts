@@ -41,6 +41,6 @@ function locationOf(guest: GuestImage, symbol: ElfSymbol, codeAddress: bigint | 
     if (source) return at(source.path, source.line - 1);
   }
   const declared = guest.declarationsNamed(symbol.name).find((d) => d.address === symbol.value && d.declFile && d.declLine);
-  if (declared) return at(declared.declFile!, declared.declLine! - 1);
+  if (declared) return at(guest.localPathOf(declared.declFile!), declared.declLine! - 1);
   return at(guest.path, 0);
 }

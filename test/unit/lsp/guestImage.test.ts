@@ -55,6 +55,15 @@ describe('guest image', { skip: missing }, () => {
     }
   });
 
+  test('a sourceMap maps an editor path to the recorded one and source lines back to local paths', () => {
+    const guest = GuestImage.load(elf);
+    guest.indexDeclarationsNow();
+    guest.sourceMap = { [guestsDir]: '/checkout/guests' };
+    assert.equal(guest.recordedPathOf('/checkout/guests/heap-overflow/main.c'), mainC);
+    const line = guest.lineAt(nmAddress(elf, 'main'));
+    assert.equal(line?.path, '/checkout/guests/heap-overflow/main.c');
+  });
+
   test('a missing or non-ELF file is a GuestLoadError of the matching kind', () => {
     assert.throws(() => GuestImage.load(join(guestsDir, 'no-such.elf')), (e: unknown) => e instanceof GuestLoadError && e.kind === 'missing');
     assert.throws(() => GuestImage.load(mainC), (e: unknown) => e instanceof GuestLoadError && e.kind === 'notElf');

@@ -11,7 +11,7 @@ import { parseJsonc } from '../../../src/dap/lsp/jsonc';
 import { readLaunchGuests, resolveGuestPath } from '../../../src/dap/lsp/launchGuests';
 import { describeFrames, framesOf, physicalAddress } from '../../../src/dap/lsp/pageFrames';
 import { checkOptions } from '../../../src/dap/lsp/serverOptions';
-import { matchSourcePath } from '../../../src/dap/lsp/sourcePaths';
+import { matchSourcePath, toLocalPath, toRecordedPaths } from '../../../src/dap/lsp/sourcePaths';
 import type { ElfProgramHeader } from '../../../src/dap/debuginfo/index';
 
 test('JSONC: comments and trailing commas are accepted, strings with // are kept', () => {
@@ -32,7 +32,7 @@ test('launch.json: kvmi guests are resolved, other types and ${command:...} gues
     mkdirSync(join(folder, '.vscode'));
     writeFileSync(join(folder, '.vscode', 'launch.json'), `{
       "configurations": [
-        { "type": "kvmi", "guest": "\${workspaceFolder}/build/a.elf" }, // comment
+        { "type": "kvmi", "guest": "\${workspaceFolder}/build/a.elf", "sourceMap": { "/build/src": "\${workspaceFolder}/src" } }, // comment
         { "type": "kvmi", "guest": "b.elf", "watchpoints": [{ "address": "0x1000", "size": 4, "access": "read" }] },
         { "type": "kvmi", "guest": "\${command:kvmi.pickGuest}" },
         { "type": "node", "guest": "c.elf" },
@@ -42,6 +42,7 @@ test('launch.json: kvmi guests are resolved, other types and ${command:...} gues
     assert.deepEqual(launch.guests, [join(folder, 'build', 'a.elf'), join(folder, 'b.elf')]);
     assert.deepEqual(launch.watchpoints.map((w) => [w.address, w.size, w.access, w.guest, w.savedIn?.line]),
       [['0x1000', 4, 'read', join(folder, 'b.elf'), 3]]);
+    assert.deepEqual(launch.sourceMaps.get(join(folder, 'build', 'a.elf')), { '/build/src': join(folder, 'src') });
   } finally {
     rmSync(folder, { recursive: true, force: true });
   }
@@ -86,6 +87,14 @@ test('source paths: exact match wins, else the longest common suffix, never a di
   assert.equal(matchSourcePath('/build/lib/main.c', recorded), '/build/lib/main.c');
   assert.equal(matchSourcePath('/home/me/checkout/src/main.c', recorded), '/build/src/main.c');
   assert.equal(matchSourcePath('/home/me/other.c', recorded), undefined);
+});
+
+test('sourceMap: whole path components only, both directions', () => {
+  const map = { '/build/src/': '/home/me/src' };
+  assert.equal(toLocalPath('/build/src/a/main.c', map), '/home/me/src/a/main.c');
+  assert.equal(toLocalPath('/build/srcx/main.c', map), '/build/srcx/main.c');
+  assert.deepEqual(toRecordedPaths('/home/me/src/a/main.c', map), ['/build/src/a/main.c']);
+  assert.deepEqual(toRecordedPaths('/home/me/other/main.c', map), []);
 });
 
 test('address queries: hex only, up to 64 bits', () => {

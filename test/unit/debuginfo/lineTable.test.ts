@@ -75,3 +75,31 @@ test('code discarded by --gc-sections (line rows at address 0) is not offered fo
   assert.deepEqual(info.program.subprogramsNamed('unused_function'), []);
   assert.equal(info.program.subprogramsNamed('compute').length, 1);
 });
+
+for (const build of BUILDS) {
+  test(`${build.name}: the step range around each address covers exactly its line's run of rows`, (t) => {
+    const bin = buildFixture(t, 'sample.c', build.name, build.flags);
+    if (!bin || !requireTools(t, 'llvm-dwarfdump')) return;
+    const info = DebugInfo.fromFile(bin);
+    const rows = parseDwarfdumpLines(runTool('llvm-dwarfdump', ['--debug-line', bin]));
+    // One entry per address (the last row there names it), grouped into runs of equal lines.
+    const named: Array<{ address: bigint; line: number; end: boolean }> = [];
+    for (const r of rows) {
+      const last = named[named.length - 1];
+      if (last && last.address === r.address && !last.end) named[named.length - 1] = { address: r.address, line: r.line, end: r.endSequence };
+      else named.push({ address: r.address, line: r.line, end: r.endSequence });
+    }
+    let checked = 0;
+    for (let i = 0; i < named.length; i++) {
+      if (named[i].end || named[i].address < 0x100n) continue;
+      let first = i, last = i;
+      while (first > 0 && !named[first - 1].end && named[first - 1].line === named[i].line) first--;
+      while (!named[last + 1].end && named[last + 1].line === named[i].line) last++;
+      const range = info.lines.stepRangeAt(named[i].address);
+      assert.deepEqual([range?.low, range?.high, range?.line], [named[first].address, named[last + 1].address, named[i].line], `0x${named[i].address.toString(16)}`);
+      checked++;
+    }
+    assert.ok(checked > 10);
+    assert.equal(info.lines.stepRangeAt(0n), undefined);
+  });
+}

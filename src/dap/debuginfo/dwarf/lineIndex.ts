@@ -79,6 +79,22 @@ export class LineIndex {
     return span && address < span.high ? span : undefined;
   }
 
+  /**
+   * The contiguous address range around `address` that belongs to the same source line: a
+   * "step over" runs until the pc leaves it (or enters a call).
+   */
+  stepRangeAt(address: bigint): { low: bigint; high: bigint; path: string; line: number } | undefined {
+    let first = this.starts.lastAtOrBefore(address);
+    const span = first >= 0 ? this.spans[first] : undefined;
+    if (!span || address >= span.high) return undefined;
+    const path = this.pathOf(span.table, span.row), line = span.row.line;
+    const sameLine = (s: LineSpan) => s.row.line === line && this.pathOf(s.table, s.row) === path;
+    let last = first;
+    while (first > 0 && this.spans[first - 1].high === this.spans[first].low && sameLine(this.spans[first - 1])) first--;
+    while (last + 1 < this.spans.length && this.spans[last + 1].low === this.spans[last].high && sameLine(this.spans[last + 1])) last++;
+    return { low: this.spans[first].low, high: this.spans[last].high, path, line };
+  }
+
   /** address -> source position. */
   lookupAddress(address: bigint): SourceLocation | undefined {
     const span = this.spanAt(address);

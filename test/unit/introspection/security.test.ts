@@ -112,3 +112,17 @@ test('no tool listening and no reconnect: startIntrospection fails with a clear 
       (e: unknown) => e instanceof IntrospectionConnectError && e.message.includes('none.sock'));
   } finally { await vm.stop(); dir.remove(); }
 });
+
+test('the whole exchange also works over loopback TCP', async () => {
+  const listener = await listen('tcp:127.0.0.1:0');
+  const { vm } = await scriptedVm(op.spin());
+  try {
+    const started = startIntrospection(vm, hostOptions(listener.text), { log: () => {} });
+    const conn = await listener.accept(5000);
+    const handle = await started;
+    assert.equal(await conn.getVmInfo(), 1);
+    assert.deepEqual(await conn.readPhysical(0x1000n, 1), new Uint8Array([0x05]));
+    conn.close();
+    await handle.close();
+  } finally { await listener.close(); await vm.stop(); }
+});

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { EmulatorEngine } from '../../../../src/vmm/engine/emulatorEngine';
 import type { Vm } from '../../../../src/vmm/engine/engine';
 import { emptyRegs } from '../../../../src/vmm/x86/kvmState';
+import { parseKvmiAddress } from '../../../../src/vmm/kvmi/transportAddress';
 import { startIntrospection, type IntrospectionHandle } from '../../../../src/vmm/introspection';
 import type { IntrospectionOptions } from '../../../../src/vmm/introspection/introspectionOptions';
 import { listen, type KvmiListener, type ListenOptions } from '../../../../src/dap/kvmi/kvmiListener';
@@ -32,7 +33,7 @@ export async function scriptedVm(program: number[], vcpus = 1): Promise<{ vm: Vm
 
 export function hostOptions(address: string, extra: Partial<IntrospectionOptions> = {}): IntrospectionOptions {
   return {
-    address: address.startsWith('unix:') ? { kind: 'unix', path: address.slice(5) } : (() => { throw new Error('unix only'); })(),
+    address: parseKvmiAddress(address),
     key: undefined, reconnectSeconds: undefined, deniedCommands: [], deniedEvents: [],
     handshakeTimeoutMs: 5000, unhookTimeoutMs: 5000, ...extra,
   };

@@ -1,8 +1,9 @@
 // Differential ISA testing against the host CPU: builds the native runner (native/nativeRunner.c)
 // with `cc`, generates random user-mode instruction sequences from the opcode table with memory
-// operands pointing into a scratch block, runs each natively (ring 3) and on X86Cpu at CPL 3, and
-// compares GPRs, RFLAGS (minus flags the SDM leaves undefined for the instructions run), XMM
-// registers and the scratch block. Used by nativeDiff.test.ts (small, fixed seed) and
+// operands pointing into a scratch block, runs each natively (ring 3, 64-bit or compatibility mode)
+// and on X86Cpu at CPL 3 in the same mode, and compares GPRs (low halves in compatibility mode),
+// RFLAGS (minus flags the SDM leaves undefined for the instructions run), XMM registers and the
+// scratch block. Used by nativeDiff.test.ts (small, fixed seed) and
 // test/bench/fuzzIsa.ts (long runs).
 
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -75,6 +76,8 @@ function definesAll(e: OpcodeEntry): boolean {
 }
 
 export interface TestCase {
+  /** Code size: 8 = 64-bit mode, 4 = compatibility mode (32-bit code). */
+  mode: 4 | 8;
   code: Uint8Array;
   insns: DecodedInsn[];
   gpr: bigint[];
@@ -85,7 +88,10 @@ export interface TestCase {
   text: string;
 }
 
-const CANDIDATES = OPCODES.filter((e) => validIn(e, 8) && !EXCLUDED.has(e.handler) && !(e.mnemonic === 'clac' || e.mnemonic === 'stac'));
+function candidates(mode: 4 | 8): OpcodeEntry[] {
+  return OPCODES.filter((e) => validIn(e, mode) && !EXCLUDED.has(e.handler) && !(e.mnemonic === 'clac' || e.mnemonic === 'stac'));
+}
+const CANDIDATES = { 4: candidates(4), 8: candidates(8) };
 
 function randomValue(rand: () => number): bigint {
   const k = rand();
@@ -107,17 +113,18 @@ function explicitGprs(d: DecodedInsn): number[] {
 }
 
 /** Base registers for memory operands: none of them is used implicitly by any fuzzed instruction. */
-const POINTER_BASES = [5, 8, 9, 10, 11, 12, 13, 14, 15];
+const POINTER_BASES = { 8: [5, 8, 9, 10, 11, 12, 13, 14, 15], 4: [5] };
 
 /** Generates one random case: 1-3 instructions, registers, flags, XMM and scratch contents. */
-export function generateCase(rand: () => number): TestCase {
+export function generateCase(rand: () => number, mode: 4 | 8 = 8): TestCase {
   for (;;) {
-    const c = tryCase(rand);
+    const c = tryCase(rand, mode);
     if (c) return c;
   }
 }
 
-function tryCase(rand: () => number): TestCase | undefined {
+function tryCase(rand: () => number, mode: 4 | 8): TestCase | undefined {
+  const bases = POINTER_BASES[mode];
   const gpr = Array.from({ length: 16 }, () => randomValue(rand));
   const insns: DecodedInsn[] = [];
   const bytes: number[] = [];
@@ -127,17 +134,17 @@ function tryCase(rand: () => number): TestCase | undefined {
   let text = '';
   for (let tries = 0; insns.length < count; tries++) {
     if (tries > 1000) return undefined;
-    const e = CANDIDATES[Math.floor(rand() * CANDIDATES.length)];
+    const e = CANDIDATES[mode][Math.floor(rand() * CANDIDATES[mode].length)];
     if (readsFlags(e) && undef) continue;
-    const enc = encode(e, rand, { mode: 8, memory: true, addressPrefix: true, segmentPrefix: false, operandPrefix: true,
+    const enc = encode(e, rand, { mode, memory: true, addressPrefix: true, segmentPrefix: false, operandPrefix: true,
       modrmFilter: (modrm) => (modrm >> 6) === 3 || (modrm >> 6) === 1 });
     if (!enc) continue;
-    const d = decode(enc, 0, 16, 8);
+    const d = decode(enc, 0, 16, mode);
     if (!(d instanceof DecodedInsn)) continue;
     if (d.hasMem && !d.hasModrm) continue; // moffs forms: absolute addresses
-    if (d.hasMem && (d.base === NO_REG || d.base === RIP_BASE || !POINTER_BASES.includes(d.base))) continue;
+    if (d.hasMem && (d.base === NO_REG || d.base === RIP_BASE || !bases.includes(d.base))) continue;
     if (d.hasMem && pointer >= 0 && d.base !== pointer) continue;
-    if (d.hasMem && d.index !== NO_REG && (!POINTER_BASES.includes(d.index) || d.index === d.base)) continue;
+    if (d.hasMem && d.index !== NO_REG && (!bases.includes(d.index) || d.index === d.base)) continue;
     if (d.hasMem && d.index !== NO_REG && index >= 0 && d.index !== index) continue;
     if (e.mnemonic === 'bswap' && d.opsize === 2) continue;
     if ((e.mnemonic === 'shld' || e.mnemonic === 'shrd') && d.opsize === 2) continue;
@@ -167,7 +174,7 @@ function tryCase(rand: () => number): TestCase | undefined {
   let flags = 0x202;
   for (const f of [CF, PF, AF, ZF, SF, OF]) if (rand() < 0.5) flags |= f;
   if (rand() < 0.1) flags |= DF;
-  return { code: new Uint8Array(bytes), insns, gpr, rflags: BigInt(flags), xmm, scratch, flagMask: (ALL | DF) & ~undef, text };
+  return { mode, code: new Uint8Array(bytes), insns, gpr, rflags: BigInt(flags), xmm, scratch, flagMask: (ALL | DF) & ~undef, text };
 }
 
 export interface Outcome {
@@ -185,6 +192,7 @@ export function runNative(cases: TestCase[]): Outcome[] {
     const o = i * IN_SIZE;
     input.writeUInt32LE(c.code.length, o);
     input.set(c.code, o + 4);
+    input.writeUInt32LE(c.mode, o + 68);
     c.gpr.forEach((v, k) => input.writeBigUInt64LE(v, o + 72 + k * 8));
     input.writeBigUInt64LE(c.rflags, o + 200);
     input.set(c.xmm, o + 208);
@@ -208,10 +216,11 @@ export function runNative(cases: TestCase[]): Outcome[] {
 const TSS = 0x7000;
 
 /**
- * A long-mode machine running at CPL 3 with a TSS for exception delivery. Only the code and scratch
- * pages are user-accessible, as in the native runner's address space; everything else faults.
+ * A long-mode machine running at CPL 3 (64-bit or compatibility mode) with a TSS for exception
+ * delivery. Only the code and scratch pages are user-accessible, as in the native runner's address
+ * space; everything else faults.
  */
-export function userMachine(): TestMachine {
+export function userMachine(mode: 4 | 8 = 8): TestMachine {
   const m = newMachine();
   longMode(m);
   const PT_CODE = 0x5000, PT_SCRATCH = 0x6000;
@@ -225,7 +234,9 @@ export function userMachine(): TestMachine {
   m.dv.setBigUint64(0x3000 + 24, 0x600000n | 0x83n, true);
   m.dv.setBigUint64(TSS + 4, 0x7f000n, true); // RSP0
   const s = m.cpu.getSregs();
-  s.cs = { ...emptySegment(), selector: 0x2b, type: 0xb, present: 1, s: 1, dpl: 3, l: 1, g: 1, limit: 0xffffffff };
+  s.cs = mode === 8
+    ? { ...emptySegment(), selector: 0x2b, type: 0xb, present: 1, s: 1, dpl: 3, l: 1, g: 1, limit: 0xffffffff }
+    : { ...emptySegment(), selector: 0x33, type: 0xb, present: 1, s: 1, dpl: 3, db: 1, g: 1, limit: 0xffffffff };
   s.ss = { ...emptySegment(), selector: 0x23, type: 3, present: 1, s: 1, dpl: 3, db: 1, g: 1, limit: 0xffffffff };
   s.tr = { ...emptySegment(), base: BigInt(TSS), limit: 0x67, type: 0xb, present: 1 };
   m.cpu.setSregs(s);
@@ -236,7 +247,7 @@ export function userMachine(): TestMachine {
 const VECTOR_SIGNAL: Record<number, number> = { 0: 8, 6: 4, 12: 7, 13: 11, 14: 11, 17: 7 };
 
 /** Runs one case on the emulator; the signal is 0 or the one Linux would send for the exception. */
-export function runEmulated(c: TestCase, m: TestMachine = userMachine()): Outcome {
+export function runEmulated(c: TestCase, m: TestMachine = userMachine(c.mode)): Outcome {
   m.ram.fill(0, CODE_ADDR, CODE_ADDR + 4096);
   m.ram.set(c.code, CODE_ADDR);
   m.ram.set(c.scratch, SCRATCH_ADDR);
@@ -271,8 +282,11 @@ export function difference(c: TestCase, native: Outcome, emu: Outcome): string |
   if (native.signal || emu.signal) {
     return native.signal === emu.signal ? undefined : `signal native ${native.signal} emulator ${emu.signal}`;
   }
+  // Compatibility mode leaves the upper halves of GPRs undefined (SDM Vol. 1 3.4.1.1).
+  const width = c.mode === 8 ? 64 : 32;
   for (let k = 0; k < 16; k++) {
-    if (native.gpr[k] !== emu.gpr[k]) return `gpr ${k}: native 0x${native.gpr[k].toString(16)} emulator 0x${emu.gpr[k].toString(16)}`;
+    const n = BigInt.asUintN(width, native.gpr[k]), e = BigInt.asUintN(width, emu.gpr[k]);
+    if (n !== e) return `gpr ${k}: native 0x${n.toString(16)} emulator 0x${e.toString(16)}`;
   }
   const mask = BigInt(c.flagMask);
   if ((native.rflags & mask) !== (emu.rflags & mask)) {
@@ -286,9 +300,9 @@ export function difference(c: TestCase, native: Outcome, emu: Outcome): string |
 }
 
 /** Runs `count` cases from `seed`; returns the failures as readable lines. */
-export function fuzz(seed: number, count: number): { failures: string[]; faults: number } {
+export function fuzz(seed: number, count: number, mode: 4 | 8 = 8): { failures: string[]; faults: number } {
   const rand = rng(seed);
-  const cases = Array.from({ length: count }, () => generateCase(rand));
+  const cases = Array.from({ length: count }, () => generateCase(rand, mode));
   const native = runNative(cases);
   const failures: string[] = [];
   let faults = 0;

@@ -1,9 +1,10 @@
 /*
  * Runs x86-64 machine-code snippets natively in ring 3 for the differential ISA tests.
- * Reads fixed-size input records on stdin (code, GPRs, RFLAGS, XMM0-15, a 4 KiB scratch block),
- * maps the code at CODE_ADDR and the scratch block at SCRATCH_ADDR, runs the snippet with exactly
- * those registers, and writes one output record per input (signal number or 0, final GPRs, RFLAGS,
- * XMM registers and scratch block) on stdout. Built by the tests with `cc`; Linux x86-64 only.
+ * Reads fixed-size input records on stdin (code, code size, GPRs, RFLAGS, XMM0-15, a 4 KiB scratch
+ * block), maps the code at CODE_ADDR and the scratch block at SCRATCH_ADDR, runs the snippet with
+ * exactly those registers, in 64-bit mode or (code size 4) in compatibility mode through Linux's
+ * 32-bit user code segment, and writes one output record per input (signal number or 0, final GPRs,
+ * RFLAGS, XMM registers and scratch block) on stdout. Built by the tests with `cc`; Linux x86-64 only.
  */
 #define _GNU_SOURCE
 #include <setjmp.h>
@@ -20,10 +21,13 @@
 #define SCRATCH_SIZE 4096
 #define MAX_CODE 64
 
+#define USER32_CS 0x23   /* Linux __USER32_CS: 32-bit compatibility-mode code, DPL 3 */
+#define USER64_CS 0x33   /* Linux __USER_CS */
+
 struct input {
   uint32_t code_len;
   uint8_t code[MAX_CODE];
-  uint8_t pad[4];
+  uint32_t code_size;    /* 8: 64-bit mode, 4: compatibility mode */
   uint64_t gpr[16];      /* encoding order: rax rcx rdx rbx rsp rbp rsi rdi r8..r15 */
   uint64_t rflags;
   uint8_t xmm[256];
@@ -48,7 +52,9 @@ struct context {
 
 struct context ctx_in, ctx_out;
 uint64_t saved_rsp;
-uint64_t snippet_entry = CODE_ADDR;
+/* Far pointer (m16:32) to the snippet: offset, then the 64-bit or the 32-bit user code selector. */
+struct __attribute__((packed)) { uint32_t offset; uint16_t selector; } far32 = { CODE_ADDR, USER32_CS };
+uint64_t compat_mode = 0;
 static sigjmp_buf on_fault;
 
 void run_snippet(void);
@@ -61,6 +67,7 @@ __asm__(
   "run_snippet:\n"
   "  push rbx\n push rbp\n push r12\n push r13\n push r14\n push r15\n"
   "  mov [rip + saved_rsp], rsp\n"
+  "  mov eax, 0x2b\n mov ds, eax\n mov es, eax\n"   /* __USER_DS: 32-bit code needs usable DS/ES */
   "  lea rdi, [rip + ctx_in]\n"
   "  movdqu xmm0, [rdi + 136]\n movdqu xmm1, [rdi + 152]\n movdqu xmm2, [rdi + 168]\n movdqu xmm3, [rdi + 184]\n"
   "  movdqu xmm4, [rdi + 200]\n movdqu xmm5, [rdi + 216]\n movdqu xmm6, [rdi + 232]\n movdqu xmm7, [rdi + 248]\n"
@@ -71,7 +78,7 @@ __asm__(
   "  mov rbp, [rdi + 40]\n mov rsi, [rdi + 48]\n mov r8, [rdi + 64]\n mov r9, [rdi + 72]\n"
   "  mov r10, [rdi + 80]\n mov r11, [rdi + 88]\n mov r12, [rdi + 96]\n mov r13, [rdi + 104]\n"
   "  mov r14, [rdi + 112]\n mov r15, [rdi + 120]\n mov rsp, [rdi + 32]\n mov rdi, [rdi + 56]\n"
-  "  jmp qword ptr [rip + snippet_entry]\n"
+  "  jmp fword ptr [rip + far32]\n"
   ".globl exit_stub\n"
   "exit_stub:\n"
   "  mov [rip + ctx_out + 0], rax\n mov [rip + ctx_out + 8], rcx\n mov [rip + ctx_out + 16], rdx\n"
@@ -134,6 +141,14 @@ int main(void) {
     memset(code, 0xcc, 4096);
     memcpy(code, in.code, in.code_len);
     uint8_t *tail = (uint8_t *)code + in.code_len;
+    compat_mode = in.code_size == 4;
+    far32.selector = compat_mode ? USER32_CS : USER64_CS;
+    if (compat_mode) {
+      /* jmp far 0x33:next (ptr16:32) back to 64-bit mode, then the 64-bit jump to the exit stub */
+      uint32_t next = (uint32_t)(CODE_ADDR + in.code_len + 7);
+      tail[0] = 0xea; memcpy(tail + 1, &next, 4); tail[5] = USER64_CS; tail[6] = 0;
+      tail += 7;
+    }
     tail[0] = 0xff; tail[1] = 0x25; memset(tail + 2, 0, 4);   /* jmp [rip+0] */
     uint64_t stub = (uint64_t)(uintptr_t)&exit_stub;
     memcpy(tail + 6, &stub, 8);

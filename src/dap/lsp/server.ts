@@ -28,6 +28,7 @@ let savedWatchpoints: PersistedWatchpoint[] = [];
 let published = new Set<string>();
 let canRefreshLenses = false;
 let followFolders = false;
+const shownProblems = new Set<string>();
 
 function filePath(uri: string): string | undefined {
   return uri.startsWith('file:') ? fileURLToPath(uri) : undefined;
@@ -52,9 +53,14 @@ function applyOptions(raw: unknown): void {
   if (carriesWatchpoints || raw === undefined || raw === null) savedWatchpoints = options.persistedWatchpoints;
 }
 
+/** Logs every load problem; shows each new one once (a guest path that does not exist, a non-ELF, bad launch.json). */
 function reportLoadProblems(): void {
-  for (const e of catalog.loadErrors()) connection.console.warn(e.message);
-  for (const e of catalog.launchJsonErrors()) connection.console.warn(e.message);
+  for (const e of [...catalog.loadErrors(), ...catalog.launchJsonErrors()]) {
+    connection.console.warn(e.message);
+    if (shownProblems.has(e.message)) continue;
+    shownProblems.add(e.message);
+    void connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Warning, message: `KVMI guest symbols: ${e.message}` });
+  }
 }
 
 function publishDiagnostics(): void {

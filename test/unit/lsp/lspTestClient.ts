@@ -1,6 +1,6 @@
 // A real LSP client for the language-server tests: spawns src/dap/lsp/server.ts over stdio (tsx
 // loader), performs initialize/initialized with the given workspace folder and options, waits for
-// the guests' DWARF index, and records published diagnostics. Used by the test/unit/lsp/*.test.ts files.
+// the guests' DWARF index, and records published diagnostics and messages. Used by the test/unit/lsp/*.test.ts files.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -24,6 +24,8 @@ export interface StartOptions {
 export class LspTestClient {
   readonly diagnostics = new Map<string, Diagnostic[]>();
   readonly indexed: GuestIndexed[] = [];
+  /** window/showMessage texts. */
+  readonly messages: string[] = [];
   private waiters: Array<() => void> = [];
   private constructor(private readonly child: ChildProcess, readonly connection: MessageConnection) {}
 
@@ -44,7 +46,10 @@ export class LspTestClient {
       client.indexed.push(p);
       for (const w of client.waiters.splice(0)) w();
     });
-    connection.onNotification('window/showMessage', () => undefined);
+    connection.onNotification('window/showMessage', (p: { message: string }) => {
+      client.messages.push(p.message);
+      for (const w of client.waiters.splice(0)) w();
+    });
     connection.onNotification('window/logMessage', () => undefined);
     connection.onRequest('workspace/codeLens/refresh', () => null);
     connection.onRequest('client/registerCapability', () => null);

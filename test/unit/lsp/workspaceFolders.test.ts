@@ -1,5 +1,6 @@
 // Guests follow the workspace: adding a folder whose launch.json names a guest indexes that guest
-// (its symbols become searchable), removing the folder drops it again.
+// (its symbols become searchable), removing the folder drops it again; guests that cannot be
+// loaded are reported.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -31,6 +32,16 @@ describe('workspace folders', { skip: missing }, () => {
     await client.connection.sendNotification('workspace/didChangeWorkspaceFolders', { event: { added: [folder()], removed: [] } });
     await client.until(() => client.indexed.some((i) => i.guest === join(workspace.folder, 'out', 'hello.elf')));
     assert.deepEqual(await names('print_dec'), ['print_dec']);
+  });
+
+  test('a guest path that does not exist and a bad setting are shown to the user', async () => {
+    const absent = join(empty, 'build', 'absent.elf');
+    await client.connection.sendNotification('workspace/didChangeConfiguration', { settings: { kvmi: { guestElfs: [absent, 42] } } });
+    await client.until(() => client.messages.length >= 2);
+    assert.deepEqual(client.messages, [
+      'KVMI: kvmi.guestElfs[1] must be a non-empty path string',
+      `KVMI guest symbols: guest ELF ${absent} does not exist`,
+    ]);
   });
 
   test('removing the folder drops its guest', async () => {

@@ -4,11 +4,14 @@
 import type { ElfSymbol } from './elf/elfSymbols';
 import { SortedAddresses } from './sortedAddresses';
 
-export interface SymbolHit {
-  symbol: ElfSymbol;
-  offset: bigint;
-  /** `name` or `name+0xOFF`, as debuggers print it (formatted on access). */
-  readonly label: string;
+/** A symbol found for an address, and how far into it the address lies. */
+export class SymbolHit {
+  constructor(readonly symbol: ElfSymbol, readonly offset: bigint) {}
+
+  /** `name` or `name+0xOFF`, as debuggers print it. */
+  get label(): string {
+    return this.offset === 0n ? this.symbol.name : `${this.symbol.name}+0x${this.offset.toString(16)}`;
+  }
 }
 
 /** Symbols that denote code or data at an address (not files, sections or undefined imports). */
@@ -102,13 +105,13 @@ export class SymbolIndex {
 
   /** Among symbols sharing the start of entry i that contain `address`, the best ranked one. */
   private bestAt(i: number, address: bigint): ElfSymbol {
-    let best = this.byAddress[i];
-    const consider = (j: number) => {
-      const s = this.byAddress[j];
-      if (contains(s, address) && rank(s) > rank(best)) best = s;
-    };
-    for (let j = i - 1; j >= 0 && this.starts.same(j, i); j--) consider(j);
-    for (let j = i + 1; j < this.starts.length && this.starts.same(j, i); j++) consider(j);
+    const all = this.byAddress;
+    let best = all[i];
+    const start = best.value;
+    let first = i, last = i;
+    while (first > 0 && all[first - 1].value === start) first--;
+    while (last + 1 < all.length && all[last + 1].value === start) last++;
+    for (let j = first; j <= last; j++) if (j !== i && contains(all[j], address) && rank(all[j]) > rank(best)) best = all[j];
     return best;
   }
 }
@@ -131,9 +134,5 @@ function sortByAddress(symbols: readonly ElfSymbol[]): Int32Array {
 }
 
 function hit(symbol: ElfSymbol, address: bigint): SymbolHit {
-  const offset = address - symbol.value;
-  return {
-    symbol, offset,
-    get label() { return offset === 0n ? symbol.name : `${symbol.name}+0x${offset.toString(16)}`; },
-  };
+  return new SymbolHit(symbol, address - symbol.value);
 }

@@ -40,12 +40,13 @@ export const STEP_LIMIT = 200_000;
 
 interface Stepping { vcpu: number; done: StepPredicate; count: number; runTo?: { id: number; address: bigint; minRsp: bigint } }
 
-export declare interface ExecutionControl {
-  on(event: 'stopped', listener: (stop: StopInfo) => void): this;
-  on(event: 'output', listener: (text: string, category: 'console' | 'important') => void): this;
+/** Events: a stop to report, and text for the debug console. */
+interface ControlEvents {
+  stopped: [stop: StopInfo];
+  output: [text: string, category: 'console' | 'important'];
 }
 
-export class ExecutionControl extends EventEmitter {
+export class ExecutionControl extends EventEmitter<ControlEvents> {
   /** Events not yet answered: their vCPUs are stopped. */
   private readonly held = new Map<number, VcpuEvent>();
   private readonly pauseRequested = new Set<number>();

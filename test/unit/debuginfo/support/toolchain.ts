@@ -2,7 +2,8 @@
 // the reference tools (readelf, llvm-dwarfdump, objdump) used as oracles. When a tool is absent
 // the calling test is skipped with the reason, never passed silently.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, renameSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 
@@ -29,6 +30,17 @@ export function requireTools(t: TestContext, ...tools: string[]): boolean {
 
 const built = new Map<string, string | undefined>();
 
+/** Artifact file for a build: the name plus a digest of its inputs, so changed flags rebuild. */
+function artifactPath(name: string, inputs: readonly string[]): string {
+  const digest = createHash('sha256').update(inputs.join('\0')).digest('hex').slice(0, 10);
+  return join(artifactsDir, `${name}-${digest}`);
+}
+
+/** An artifact from an earlier run is reused when it is newer than its source file. */
+function isFresh(artifact: string, source: string): boolean {
+  return existsSync(artifact) && statSync(artifact).mtimeMs >= statSync(source).mtimeMs;
+}
+
 /**
  * Compiles fixtures/<source> with `flags` to test/.artifacts/debuginfo/<name>; returns its path,
  * or undefined (after skipping `t`) when gcc is missing or cannot build with these flags.
@@ -37,13 +49,18 @@ export function buildFixture(t: TestContext, source: string, name: string, flags
   if (!requireTools(t, 'gcc')) return undefined;
   if (!built.has(name)) {
     mkdirSync(artifactsDir, { recursive: true });
-    const out = join(artifactsDir, name);
-    // Test files run in parallel processes: build privately, then rename into place atomically.
-    const temporary = `${out}.${process.pid}.tmp`;
-    const result = spawnSync('gcc', [...flags, '-o', temporary, join(fixturesDir, source)], { encoding: 'utf8' });
-    if (result.status === 0) renameSync(temporary, out);
-    built.set(name, result.status === 0 ? out : undefined);
-    if (result.status !== 0) built.set(`${name}:error`, result.stderr.split('\n')[0]);
+    const input = join(fixturesDir, source);
+    const out = artifactPath(name, [source, ...flags]);
+    if (isFresh(out, input)) {
+      built.set(name, out);
+    } else {
+      // Test files run in parallel processes: build privately, then rename into place atomically.
+      const temporary = `${out}.${process.pid}.tmp`;
+      const result = spawnSync('gcc', [...flags, '-o', temporary, input], { encoding: 'utf8' });
+      if (result.status === 0) renameSync(temporary, out);
+      built.set(name, result.status === 0 ? out : undefined);
+      if (result.status !== 0) built.set(`${name}:error`, result.stderr.split('\n')[0]);
+    }
   }
   const path = built.get(name);
   if (!path) t.skip(`gcc ${flags.join(' ')} cannot build ${source}: ${built.get(`${name}:error`)}`);
@@ -68,9 +85,11 @@ export function buildLlvmFixture(t: TestContext, module: string, name: string): 
   if (!requireTools(t, 'gcc')) return undefined;
   if (!built.has(name)) {
     mkdirSync(artifactsDir, { recursive: true });
-    const out = join(artifactsDir, name);
+    const input = join(fixturesDir, module);
+    const out = artifactPath(name, [module, llc]);
+    if (isFresh(out, input)) { built.set(name, out); return out; }
     const object = `${out}.${process.pid}.o`, temporary = `${out}.${process.pid}.tmp`;
-    const compiled = spawnSync(llc, ['-O2', '-filetype=obj', '-o', object, join(fixturesDir, module)], { encoding: 'utf8' });
+    const compiled = spawnSync(llc, ['-O2', '-filetype=obj', '-o', object, input], { encoding: 'utf8' });
     const linked = compiled.status === 0 ? spawnSync('gcc', ['-no-pie', '-o', temporary, object], { encoding: 'utf8' }) : compiled;
     rmSync(object, { force: true });
     if (linked.status === 0) renameSync(temporary, out);

@@ -2,6 +2,7 @@
 // section headers, .symtab/.dynsym entries, build-id note; and the SymbolIndex lookups.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
 import { DebugInfo, buildId } from '../../../src/dap/debuginfo/index';
 import { buildFixture, requireTools, runTool, BUILDS } from './support/toolchain';
 import { parseReadelfSymbols } from './support/dwarfdumpParse';
@@ -118,4 +119,23 @@ test('zlib-compressed debug sections (gcc -gz) read the same as uncompressed one
     rows: d.lines.tables.flatMap((tb) => tb.rows.map((r) => [r.address, r.line, r.column])),
   });
   assert.deepEqual(summary(b), summary(a));
+});
+
+test('a stripped binary still offers .dynsym symbols and CFI, and no DWARF', (t) => {
+  const bin = buildFixture(t, 'sample.c', 'sample-O0', ['-g', '-O0']);
+  if (!bin || !requireTools(t, 'strip')) return;
+  const stripped = `${bin}.stripped.${process.pid}`;
+  runTool('strip', ['-o', stripped, bin]);
+  try {
+    const info = DebugInfo.fromFile(stripped);
+    assert.equal(info.hasDwarf, false);
+    assert.equal(info.symbolTable.some((s) => s.table === '.symtab'), false);
+    assert.ok(info.symbolTable.some((s) => s.table === '.dynsym' && s.name === 'printf'));
+    assert.deepEqual(info.program.subprograms, []);
+    assert.equal(info.lines.lookupAddress(info.elf.header.entry), undefined);
+    const main = DebugInfo.fromFile(bin).symbols.lookupName('main')!;
+    assert.ok(info.unwinder.rowAt(main.value + 4n), '.eh_frame survives strip');
+  } finally {
+    rmSync(stripped, { force: true });
+  }
 });

@@ -107,6 +107,26 @@ export class CpuCore {
   get longMode(): boolean { return (this.efer & EFER_LMA) !== 0; }
   get protectedMode(): boolean { return (this.cr0 & CR0_PE) !== 0; }
 
+  /** Segment registers as they were before the current instruction changed the first of them. */
+  private readonly savedSeg: SegmentState[] = Array.from({ length: 8 }, () => new SegmentState());
+  /** savedSeg is valid for the current instruction. */
+  segSaved = false;
+
+  /** Called before an instruction or event delivery changes a segment register (for rollback). */
+  saveSegments(): void {
+    if (this.segSaved) return;
+    for (let k = 0; k < 8; k++) this.savedSeg[k].copyFrom(this.seg[k]);
+    this.segSaved = true;
+  }
+
+  /** Undoes segment changes of an abandoned instruction. */
+  restoreSegments(): void {
+    if (!this.segSaved) return;
+    for (let k = 0; k < 8; k++) this.seg[k].copyFrom(this.savedSeg[k]);
+    this.segSaved = false;
+    this.updateModes();
+  }
+
   /** Recomputes cpl, code size and stack size from CS/SS and the mode (SDM Vol. 3A 5.2.1, 9.8.5). */
   updateModes(): void {
     const cs = this.seg[CS];

@@ -151,6 +151,7 @@ export class X86Cpu extends CpuCore {
     const p = this.pendingException!;
     this.savedRegs.set(this.regs);
     this.snapshotTaken = true;
+    this.segSaved = false;
     this.savedRip = this.rip;
     this.savedFlags = this.flags;
     try {
@@ -158,6 +159,7 @@ export class X86Cpu extends CpuCore {
       this.halted = false;
       deliverEvent(this, p.vector, { errorCode: p.errorCode, returnRip: p.returnRip ?? this.rip });
       this.pendingException = undefined;
+      if (this.permits.length) this.permits = [];
       return undefined;
     } catch (e) {
       if (e instanceof KvmiAccessEvent) return this.exitFromThrow(e);
@@ -171,6 +173,7 @@ export class X86Cpu extends CpuCore {
     this.savedRip = this.rip;
     this.savedFlags = this.flags;
     this.snapshotTaken = false;
+    this.segSaved = false;
     try {
       const d = this.fetch();
       // Handlers not known to finish all faulting accesses before writing a GPR get a snapshot.
@@ -192,25 +195,33 @@ export class X86Cpu extends CpuCore {
   /** Abandons the instruction and turns what it threw into a guest exception or an exit. */
   private exitFromThrow(e: unknown): CpuExit | undefined {
     if (this.snapshotTaken) this.regs.set(this.savedRegs);
+    this.restoreSegments();
     this.rip = this.savedRip;
     this.flags = this.savedFlags;
     if (e instanceof KvmiAccessEvent) {
       return this.event({ kind: 'pf', gva: e.gva, gpa: BigInt(e.gpa), access: e.access });
     }
     if (e instanceof InterceptExit) return this.event(e.exit);
-    this.permits = [];
     this.answered = undefined;
     if (e instanceof CpuException) {
+      // Delivery starts from the pre-instruction state; a KVMI event during it returns to that state.
+      this.savedRegs.set(this.regs);
+      this.snapshotTaken = true;
+      this.segSaved = false;
       try {
         if (e.vector === VEC_PF && e.cr2 !== undefined) this.cr2 = e.cr2;
         deliverEvent(this, e.vector, { errorCode: e.errorCode, returnRip: this.rip });
+        // Permits answered for this instruction (or its exception delivery) are used up.
+        this.permits = [];
         this.halted = false;
         return undefined;
       } catch (inner) {
         if (inner instanceof KvmiAccessEvent) return this.exitFromThrow(inner);
+        this.permits = [];
         return this.shutdownFrom(inner);
       }
     }
+    this.permits = [];
     return this.shutdownFrom(e);
   }
 
@@ -327,12 +338,14 @@ export class X86Cpu extends CpuCore {
     if (vector === undefined) return;
     this.savedRegs.set(this.regs);
     this.snapshotTaken = true;
+    this.segSaved = false;
     this.savedRip = this.rip;
     this.savedFlags = this.flags;
     const wasHalted = this.halted;
     this.halted = false;
     try {
       deliverEvent(this, vector, { returnRip: this.rip });
+      if (this.permits.length) this.permits = [];
     } catch (e) {
       if (e instanceof KvmiAccessEvent) {
         this.pendingVectors.unshift(vector);

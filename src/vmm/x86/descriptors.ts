@@ -31,6 +31,7 @@ function markAccessed(c: CpuCore, lin: number, hi: number): number {
 /** Loads a data or stack segment register (DS, ES, FS, GS, SS) with a selector. */
 export function loadDataSegment(c: CpuCore, s: number, selector: number): void {
   selector &= 0xffff;
+  c.saveSegments();
   const seg = c.seg[s];
   if (!c.protectedMode || c.flags & VM) {
     seg.loadReal(selector);
@@ -70,6 +71,7 @@ export function loadDataSegment(c: CpuCore, s: number, selector: number): void {
  */
 export function loadCodeSegment(c: CpuCore, selector: number, newCpl: number | undefined, checkPrivilege = true): void {
   selector &= 0xffff;
+  c.saveSegments();
   if (!c.protectedMode || c.flags & VM) {
     c.seg[CS].loadReal(selector);
     c.updateModes();

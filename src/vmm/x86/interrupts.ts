@@ -28,10 +28,17 @@ function isContributory(v: number): boolean {
  * second fault during #DF to a triple fault (CpuShutdown).
  */
 export function deliverEvent(c: CpuCore, vector: number, opts: DeliveryOptions): void {
+  const rspLo = c.regs[8], rspHi = c.regs[9], flags = c.flags, rip = c.rip;
   try {
     deliverOnce(c, vector, opts);
   } catch (e) {
     if (!(e instanceof CpuException)) throw e;
+    // The failed delivery is abandoned: the next one starts from the state before it.
+    c.regs[8] = rspLo;
+    c.regs[9] = rspHi;
+    c.flags = flags;
+    c.rip = rip;
+    c.restoreSegments();
     if (vector === VEC_DF) throw new CpuShutdown(`triple fault: #${e.vector} while delivering #DF`);
     const benignFirst = !isContributory(vector) && vector !== VEC_PF;
     const secondSerial = !isContributory(e.vector) && e.vector !== VEC_PF;
@@ -45,6 +52,7 @@ export function deliverEvent(c: CpuCore, vector: number, opts: DeliveryOptions):
 }
 
 function deliverOnce(c: CpuCore, vector: number, opts: DeliveryOptions): void {
+  c.saveSegments();
   const code = pushesErrorCode(vector) && !opts.software ? opts.errorCode ?? 0 : undefined;
   if (!c.protectedMode) { deliverReal(c, vector, opts.returnRip); return; }
   if (c.longMode) deliverLong(c, vector, opts, code);

@@ -6,6 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CODE, DATA, HANDLERS, load, longMode, newMachine, PT, type TestMachine } from './testMachine';
+import { CODE_ADDR as USER_CODE, userMachine } from './nativeDiff';
 
 const R = 1, W = 2, X = 4;
 
@@ -271,4 +272,27 @@ test('setting accessed/dirty bits in a write-restricted page-table frame raises 
   m.cpu.resume('continue');
   assert.equal(m.cpu.run(10).kind, 'hlt');
   assert.equal(m.dv.getBigUint64(PT + (DATA >>> 12) * 8, true) & 0x60n, 0x60n);
+});
+
+test('a KVMI event while delivering an exception from ring 3 leaves the ring-3 state untouched', () => {
+  const m = userMachine(8);
+  m.ram.set([0x0f, 0x0b], USER_CODE); // ud2
+  const r = m.cpu.getRegs();
+  r.rip = BigInt(USER_CODE);
+  r.rsp = 0x400800n;
+  m.cpu.setRegs(r);
+  m.cpu.intercepts.pf = true;
+  m.cpu.access[0x7e] = R | X; // the ring-0 stack page (TSS RSP0 = 0x7f000)
+  m.cpu.accessChanged();
+  const exit = m.cpu.run(10);
+  assert.deepEqual(exit, { kind: 'pf', gva: 0x7eff8n, gpa: 0x7eff8n, access: W });
+  const s = m.cpu.getSregs();
+  assert.equal(s.cs.selector, 0x2b);
+  assert.equal(s.cs.dpl, 3);
+  assert.equal(m.cpu.getRegs().rsp, 0x400800n);
+  assert.equal(m.cpu.getRegs().rip, BigInt(USER_CODE));
+  m.cpu.resume('continue');
+  assert.equal(m.cpu.run(10).kind, 'hlt');
+  assert.equal(m.cpu.getRegs().rip, BigInt(HANDLERS + 6 * 16 + 1));
+  assert.equal(m.dv.getBigUint64(0x7efd8, true), BigInt(USER_CODE)); // pushed RIP (frame aligned to 16)
 });

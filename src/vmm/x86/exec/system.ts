@@ -89,6 +89,7 @@ export function lldt(c: X86Cpu, d: DecodedInsn): void {
   const sel = c.readE(d, 2);
   descriptorEvent(c, 3, true);
   const ldtr = c.seg[LDTR];
+  c.saveSegments();
   if ((sel & 0xfffc) === 0) { ldtr.loadNull(sel); return; }
   const [lo, hi, , baseHi] = systemDescriptor(c, sel);
   if (((hi >>> 8) & 0x1f) !== 0x02) throw new CpuException(VEC_GP, sel & 0xfffc);
@@ -109,6 +110,7 @@ export function ltr(c: X86Cpu, d: DecodedInsn): void {
   if (!(hi & 0x8000)) throw new CpuException(11, sel & 0xfffc);
   const busy = (hi | 0x200) >>> 0;
   c.writeSystem(lin + 4, 4, busy);
+  c.saveSegments();
   const tr = c.seg[TR];
   tr.loadDescriptor(sel, lo, busy);
   tr.base = (baseHi | 0) * TWO32 + tr.base;
@@ -317,6 +319,7 @@ export function rdtscp(c: X86Cpu): void {
 
 export function swapgs(c: X86Cpu): void {
   requireCpl0(c);
+  c.saveSegments();
   const gs = c.seg[GS].base;
   c.seg[GS].base = Number(BigInt.asIntN(64, c.msr.kernelGsBase));
   c.msr.kernelGsBase = u64(gs);
@@ -325,6 +328,7 @@ export function swapgs(c: X86Cpu): void {
 // ---- fast system calls ----
 /** Loads a flat code or stack segment as SYSCALL/SYSRET/SYSENTER/SYSEXIT do (no descriptor read). */
 function flatSegment(c: X86Cpu, s: number, selector: number, dpl: number, code: boolean, long: boolean): void {
+  c.saveSegments();
   const seg = c.seg[s];
   seg.selector = selector; seg.base = 0; seg.limit = 0xffffffff; seg.g = 1; seg.s = 1; seg.present = 1;
   seg.dpl = dpl; seg.unusable = 0; seg.avl = 0;

@@ -1,7 +1,8 @@
 // The introspection tool's listening side (KVMI reference §1.1: the tool listens, the VMM connects):
 // listen(addr) opens "unix:PATH" (socket file mode 0600, owner only) or "tcp:HOST:PORT" (loopback
 // unless a host is written out), and accept() resolves with the next VMM that completes the
-// handshake as a KvmiConnection. Peers that fail the handshake are dropped and reported.
+// handshake as a KvmiConnection. Every peer is handshaken as soon as it connects; those that fail
+// are dropped and reported.
 import { chmodSync, lstatSync, unlinkSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { KvmiHandshakeError } from '../../vmm/kvmi/socketStream';
@@ -45,7 +46,10 @@ async function clearStaleSocket(path: string): Promise<void> {
 }
 
 export class KvmiListener {
-  private readonly ready: Socket[] = [];
+  /** Connections that completed the handshake and wait for accept(). */
+  private readonly ready: KvmiConnection[] = [];
+  /** Sockets still in the handshake (each runs on its own, so a silent peer blocks no one). */
+  private readonly handshaking = new Set<Socket>();
   private readonly waiters: Array<{ resolve(c: KvmiConnection): void; reject(e: Error): void }> = [];
   private closedFlag = false;
 
@@ -90,8 +94,8 @@ export class KvmiListener {
         resolve: (c: KvmiConnection) => { clearTimeout(timer); resolve(c); },
         reject: (e: Error) => { clearTimeout(timer); reject(e); },
       };
-      this.waiters.push(waiter);
-      this.dispatch();
+      const ready = this.ready.shift();
+      if (ready) waiter.resolve(ready); else this.waiters.push(waiter);
     });
   }
 
@@ -100,29 +104,24 @@ export class KvmiListener {
     if (this.closedFlag) return;
     this.closedFlag = true;
     for (const w of this.waiters.splice(0)) w.reject(new KvmiClosedError('the listener was closed'));
-    for (const s of this.ready.splice(0)) s.destroy();
+    for (const c of this.ready.splice(0)) c.close('the listener was closed');
+    for (const s of this.handshaking) s.destroy();
     // server.close() stops accepting at once; its callback would wait for the accepted connections.
     this.server.close();
   }
 
   private onConnection(socket: Socket): void {
     if (this.closedFlag) { socket.destroy(); return; }
-    this.ready.push(socket);
-    this.dispatch();
-  }
-
-  /** Handshakes one waiting socket per waiting accept(). */
-  private dispatch(): void {
-    while (this.waiters.length > 0 && this.ready.length > 0) {
-      const socket = this.ready.shift()!;
-      const waiter = this.waiters.shift()!;
-      void this.handshake(socket).then(waiter.resolve, (e: Error) => {
-        socket.destroy();
-        this.options.onRejectedPeer?.(e);
-        this.waiters.unshift(waiter);
-        this.dispatch();
-      });
-    }
+    this.handshaking.add(socket);
+    this.handshake(socket).then((connection) => {
+      this.handshaking.delete(socket);
+      const waiter = this.waiters.shift();
+      if (waiter) waiter.resolve(connection); else this.ready.push(connection);
+    }, (e: Error) => {
+      this.handshaking.delete(socket);
+      socket.destroy();
+      if (!this.closedFlag) this.options.onRejectedPeer?.(e);
+    });
   }
 
   private async handshake(socket: Socket): Promise<KvmiConnection> {

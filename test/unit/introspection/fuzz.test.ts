@@ -14,7 +14,7 @@ import { listen, type KvmiListener } from '../../../src/dap/kvmi/kvmiListener';
 import type { KvmiConnection } from '../../../src/dap/kvmi/kvmiConnection';
 import { KvmiClosedError } from '../../../src/dap/kvmi/kvmiErrors';
 import { hostOptions, PROGRAM_AT, scriptedVm, socketDir } from './support/harness';
-import { op, waitFor } from './support/programs';
+import { op } from './support/programs';
 import type { Vm } from '../../../src/vmm/engine/engine';
 
 /** mulberry32: a small deterministic PRNG. */
@@ -65,8 +65,9 @@ async function restrictedSession(h: HostUnderAttack): Promise<KvmiConnection> {
 }
 
 async function afterAttack(h: HostUnderAttack, conn: KvmiConnection, what: string): Promise<void> {
+  const attacked = h.handle.session;
   await conn.closed;
-  await waitFor(() => h.handle.session === undefined || h.handle.session.closed, `the host drops the session after ${what}`);
+  if (attacked) await attacked.ended;
   assert.equal(h.vm.getPageAccess(BigInt(TEST_GPA)), 7, `restrictions lifted after ${what}`);
   await guestAdvances(h.vm);
 }

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { statSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { startIntrospection, IntrospectionConnectError } from '../../../src/vmm/introspection';
 import { parseIntrospectionArgs, IntrospectionOptionError } from '../../../src/vmm/introspection/introspectionOptions';
 import { parseKvmiAddress } from '../../../src/vmm/kvmi/transportAddress';
@@ -125,4 +125,20 @@ test('the whole exchange also works over loopback TCP', async () => {
     conn.close();
     await handle.close();
   } finally { await listener.close(); await vm.stop(); }
+});
+
+test('a peer that connects and stays silent does not hold up the next VMM', async () => {
+  const dir = socketDir();
+  const address = `unix:${dir.path('k.sock')}`;
+  const listener = await listen(address, { handshakeTimeoutMs: 60_000 });
+  const silent = connect({ path: dir.path('k.sock') });
+  const { vm } = await scriptedVm(op.spin());
+  try {
+    const started = startIntrospection(vm, hostOptions(address), { log: () => {} });
+    const conn = await listener.accept(5000);
+    const handle = await started;
+    assert.equal(await conn.getVmInfo(), 1);
+    conn.close();
+    await handle.close();
+  } finally { silent.destroy(); await listener.close(); await vm.stop(); dir.remove(); }
 });

@@ -41,6 +41,8 @@ export class LineIndex {
   private readonly starts: SortedAddresses;
   /** path -> per-line data, built on the first line query. */
   private byFile?: Map<string, FileLines>;
+  /** query path -> the files it matches (editors ask about the same few files over and over). */
+  private readonly matches = new Map<string, FileLines[]>();
 
   /**
    * `isLoaded` filters out sequences of code the linker discarded (their addresses were resolved
@@ -141,8 +143,13 @@ export class LineIndex {
   }
 
   private filesMatching(path: string): FileLines[] {
-    this.byFile ??= this.buildFileIndex();
-    return [...this.byFile].filter(([file]) => pathMatches(file, path)).map(([, lines]) => lines);
+    let found = this.matches.get(path);
+    if (!found) {
+      this.byFile ??= this.buildFileIndex();
+      found = [...this.byFile].filter(([file]) => pathMatches(file, path)).map(([, lines]) => lines);
+      this.matches.set(path, found);
+    }
+    return found;
   }
 
   private buildFileIndex(): Map<string, FileLines> {

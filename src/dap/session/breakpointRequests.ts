@@ -5,13 +5,15 @@
 // protocol/custom.ts. All become entries of the one watchpoint table.
 import { basename } from 'node:path';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { formatMemoryReference, parseMemoryReference } from '../memory/guestMemory';
+import { formatMemoryReference, parseMemoryReference, type MemoryLocation } from '../memory/guestMemory';
 import {
   CustomRequest, type AddWatchpointArguments, type RemoveWatchpointArguments, type WatchpointDescription,
 } from '../protocol/custom';
 import { PAGE_SIZE, type AddressSpace, type WatchAccess, type Watchpoint, type WatchpointSpec } from '../watch/watchpoint';
 import type { ConfiguredWatchpoint } from './launchConfig';
 import type { KvmiDebugSession } from './kvmiDebugSession';
+import type { Machine } from './machine';
+import { frameLocals } from './localVariables';
 import { pageAccessText } from './stopInfo';
 
 /**
@@ -92,6 +94,18 @@ export class BreakpointRequests {
         response.body = { dataId: dataIdOf(space, execute, location.address, bytes, formatMemoryReference({ space, address: location.address })), description: `${bytes} byte${bytes === 1 ? '' : 's'} at ${formatMemoryReference({ space, address: location.address })}`, accessTypes, canPersist: true };
         return;
       }
+      if (scope?.kind === 'locals') {
+        const frame = (await this.session.framesOf(scope.vcpu))[(scope as { frame?: number }).frame ?? 0];
+        const local = frame ? (await frameLocals(frame, scope.vcpu, this.session.symbols, m.memory)).find((l) => l.variable.name === args.name) : undefined;
+        if (local?.place.kind !== 'memory') {
+          response.body = { dataId: null, description: `${args.name} is not in memory here (${local?.place.kind ?? 'not found'})` };
+          return;
+        }
+        const length = args.bytes ?? local.place.byteSize ?? 1;
+        const at = await inSpace(m, scope.vcpu, { space: 'virtual', address: local.place.address }, physical);
+        response.body = { dataId: dataIdOf(at.space, execute, at.address, length, args.name), description: `local ${args.name} (${length} bytes at ${formatMemoryReference(at)})`, accessTypes, canPersist: false };
+        return;
+      }
       if (scope && scope.kind !== 'globals') {
         response.body = { dataId: null, description: `${args.name} is a register, not memory` };
         return;
@@ -103,10 +117,10 @@ export class BreakpointRequests {
         return;
       }
       const length = args.bytes ?? result.size;
-      const space: AddressSpace = result.location.space === 'physical' || physical ? 'physical' : 'virtual';
+      const at = await inSpace(m, vcpu, result.location, physical);
       response.body = {
-        dataId: dataIdOf(space, execute, result.location.address, length, args.name),
-        description: `${args.name} (${length} bytes at ${formatMemoryReference(result.location)})`,
+        dataId: dataIdOf(at.space, execute, at.address, length, args.name),
+        description: `${args.name} (${length} bytes at ${formatMemoryReference(at)})`,
         accessTypes, canPersist: false,
       };
     });
@@ -180,6 +194,14 @@ export class BreakpointRequests {
     }
     throw new Error('name the memory with "symbol", "address" and "size", or "source" and "line"');
   }
+}
+
+/** The location in the requested breakpoint mode: guest-physical mode translates a virtual address now. */
+async function inSpace(m: Machine, vcpu: number, location: MemoryLocation, physical: boolean): Promise<MemoryLocation> {
+  if (!physical || location.space === 'physical') return location;
+  const gpa = await m.memory.translate(vcpu, location.address);
+  if (gpa === undefined) throw new Error(`0x${location.address.toString(16)} is not mapped, so it has no guest-physical address`);
+  return { space: 'physical', address: gpa };
 }
 
 /** Resolves a client path against the DWARF line table: full path, then shorter path suffixes. */

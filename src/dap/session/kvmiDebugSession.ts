@@ -26,13 +26,14 @@ import { attachSettings, ConfigurationError, launchSettings, type ConfiguredWatc
 import { Machine } from './machine';
 import { guestFrames, type GuestFrame } from './stackFrames';
 import type { StopInfo } from './stopInfo';
+import { frameLocals, localVariables } from './localVariables';
 import { lineStepPredicate, type StepKind } from './stepping';
 import type { TargetConnector, TargetListener } from './targetConnection';
 import { startVmm } from './vmmProcess';
 
 /** Which part of a stopped vCPU a variablesReference shows. */
 type ScopeRef =
-  | { kind: 'registers' | 'segments' | 'control' | 'msrs' | 'tables' | 'event' | 'globals'; vcpu: number; frame: number };
+  | { kind: 'registers' | 'segments' | 'control' | 'msrs' | 'tables' | 'event' | 'globals' | 'locals'; vcpu: number; frame: number };
 
 /** How long `launch` waits for the VMM to connect before giving up. */
 export const CONNECT_TIMEOUT_MS = 30_000;
@@ -334,7 +335,7 @@ export class KvmiDebugSession extends DebugSession {
         if (hint) s.presentationHint = hint;
         return s;
       };
-      const scopes = [make('Registers', 'registers', false, 'registers'), make('Segments', 'segments', false, 'registers'),
+      const scopes = [make('Locals', 'locals', false, 'locals'), make('Registers', 'registers', false, 'registers'), make('Segments', 'segments', false, 'registers'),
         make('Control registers', 'control', false, 'registers'), make('MSRs', 'msrs', false, 'registers'),
         make('Descriptor tables', 'tables', false, 'registers')];
       if (m.control.stop?.vcpu === vcpu && m.control.stop.access) scopes.push(make('Event', 'event'));
@@ -357,6 +358,11 @@ export class KvmiDebugSession extends DebugSession {
         case 'tables': variables = descriptorTableVariables(state); break;
         case 'event': variables = m.control.stop ? eventVariables(m.control.stop) : []; break;
         case 'globals': variables = await this.inspection.globalVariables(ref.vcpu); break;
+        case 'locals': {
+          const frame = (await this.framesOf(ref.vcpu))[ref.frame];
+          variables = frame ? await localVariables(await frameLocals(frame, ref.vcpu, this.symbols, m.memory), frame, ref.vcpu, m.memory) : [];
+          break;
+        }
       }
       response.body = { variables };
     });

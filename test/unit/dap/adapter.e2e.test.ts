@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { ensureGuestsBuilt, guestDescription, guestPath, guestToolchainMissing } from '../../support/guests';
+import { ensureGuestsBuilt, guestDescription, guestPath, guestsDir, guestToolchainMissing } from '../../support/guests';
 import { adapterMissing, startAdapter, vmmEnvironment } from './support/adapterClient';
 import { evaluate, launchGuest, readBytes, untilStop, scopeVariables, topFrame, watchOutput } from './support/dapSteps';
 
@@ -184,4 +184,28 @@ test('bad configurations are refused with a specific message before anything sta
   await refuse({ guest: join(__dirname, 'adapter.e2e.test.ts') }, /not an ELF file/);
   await refuse({ guest: guestPath('hello'), engine: 'qemu' }, /"engine" must be one of "auto", "kvm", "emulator"/);
   await refuse({ guest: guestPath('hello'), watchpoints: [{ address: '0x1000' }] }, /"watchpoints\[0\]\.size" is required/);
+}));
+
+test('heap-overflow: a guest-physical watchpoint on *guard stops in copy_message at the first guard byte, with its locals', (t) => withAdapter(t, async (client) => {
+  const site = guestDescription('heap-overflow').overflow!;
+  const source = join(guestsDir, site.file);
+  const { firstStop } = await launchGuest(client, { guest: 'heap-overflow' }, async () => {
+    await client.setBreakpointsRequest({ source: { path: source }, breakpoints: [{ line: site.armLine }] });
+  });
+  const armed = await firstStop;
+  assert.equal(armed.body.reason, 'breakpoint');
+  const armFrame = await topFrame(client, armed.body.threadId!);
+  const info = await client.dataBreakpointInfoRequest({ name: '*guard', frameId: armFrame.id, mode: 'physical' } as DebugProtocol.DataBreakpointInfoArguments);
+  assert.match(info.body.description, /^\*guard \(32 bytes at phys:0x/);
+  await client.setDataBreakpointsRequest({ breakpoints: [{ dataId: info.body.dataId!, accessType: 'write' }] });
+  await client.setBreakpointsRequest({ source: { path: source }, breakpoints: [] });
+  const hit = await untilStop(client, () => client.continueRequest({ threadId: armed.body.threadId! }));
+  assert.equal(hit.body.reason, 'data breakpoint');
+  const frame = await topFrame(client, hit.body.threadId!);
+  assert.equal(frame.name, site.function);
+  assert.equal(frame.line, site.line);
+  const locals = await scopeVariables(client, frame.id, 'Locals');
+  assert.deepEqual([...locals.keys()].sort(), ['destination', 'i', 'length', 'source']);
+  assert.equal(BigInt(locals.get('i')!.value.split(' ')[0]), BigInt(site.firstGuardWriteIndex));
+  assert.equal(BigInt(locals.get('length')!.value.split(' ')[0]), 81n);
 }));

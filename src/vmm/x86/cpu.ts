@@ -225,10 +225,15 @@ export class X86Cpu extends CpuCore {
     return this.shutdownFrom(e);
   }
 
+  /**
+   * Turns a fatal condition into a 'shutdown' exit. An unexpected error inside the core (a defect,
+   * not guest behaviour) also ends in 'shutdown', with the instruction address and the error text.
+   */
   private shutdownFrom(e: unknown): CpuExit {
     if (e instanceof CpuShutdown) return { kind: 'shutdown', reason: e.reason };
     if (e instanceof CpuException) return { kind: 'shutdown', reason: `triple fault (${e.message})` };
-    throw e;
+    const where = `0x${BigInt.asUintN(64, BigInt(this.rip)).toString(16)}`;
+    return { kind: 'shutdown', reason: `internal error of the x86 core at RIP ${where}: ${e instanceof Error ? e.message : String(e)}` };
   }
 
   private event(exit: CpuExit): CpuExit {

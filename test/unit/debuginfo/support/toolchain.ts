@@ -108,12 +108,13 @@ export function runTool(tool: string, args: string[]): string {
   return result.stdout;
 }
 
-/** The flag sets every oracle comparison runs over: DWARF 5 at -O0 and -O2, DWARF 4. */
+/** The flag sets every oracle comparison runs over: DWARF 5 at -O0 and -O2, DWARF 4, 64-bit DWARF. */
 export const BUILDS = [
   { name: 'sample-O0', flags: ['-g', '-O0'] },
   { name: 'sample-O2', flags: ['-g', '-O2'] },
   { name: 'sample-dwarf4', flags: ['-g', '-gdwarf-4', '-O0'] },
   { name: 'sample-dwarf4-O2', flags: ['-g', '-gdwarf-4', '-O2'] },
+  { name: 'sample-dwarf64-O2', flags: ['-g', '-gdwarf64', '-O2'] },
 ] as const;
 
 /** Line number of the fixture line carrying the comment marker MARK:<tag>. */

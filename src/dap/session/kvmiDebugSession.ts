@@ -107,6 +107,9 @@ export class KvmiDebugSession extends DebugSession {
       this.symbols = loadSymbols(settings.guest);
       this.isLaunch = true;
       this.stopOnEntry = settings.stopOnEntry;
+      if (settings.serial === 'terminal') {
+        this.sendEvent(new OutputEvent('"serial": "terminal" is not supported by this adapter yet; the guest serial output appears here, and guest input is not connected\n', 'important'));
+      }
       this.socketDir = mkdtempSync(join(tmpdir(), 'kvmi-dap-'));
       const socketPath = join(this.socketDir, 'kvmi.sock');
       this.listener = await this.options.connector({ kind: 'unix', path: socketPath });

@@ -242,14 +242,12 @@ export class KvmiSession implements CommandContext {
     if (!this.closed && !crashed && state.hasJobs()) void this.pump(vcpu);
   }
 
-  /** UNHOOK (KVMI reference §1.3): release waiting vCPUs, drop restrictions, clear intercepts. */
+  /**
+   * UNHOOK (KVMI reference §1.3): drop restrictions, clear intercepts, then release waiting vCPUs.
+   * The intercept change is posted before the replies, so a released vCPU never runs with the old
+   * intercepts.
+   */
   private unhook(reason: KvmiCloseReason): void {
-    for (const event of [...this.waiting.values()]) this.settle(event.seq)?.abandon();
-    for (const state of this.vcpus) {
-      state.pendingRegs = undefined;
-      state.pauseRequests = 0;
-      state.trap = undefined;
-    }
     const pages = [...this.restrictedGfns].map((gfn) => ({ gpa: BigInt(gfn) << 12n, access: PAGE_ACCESS_ALL }));
     this.restrictedGfns.clear();
     try {
@@ -257,9 +255,16 @@ export class KvmiSession implements CommandContext {
     } catch (e) {
       this.env.log(`introspection: could not lift page restrictions: ${(e as Error).message}`);
     }
-    const intercepts = Promise.all(this.vm.vcpus.map((v, i) => (this.cleanup
-      ? v.setIntercepts(clearedIntercepts())
-      : v.setIntercepts({ singlestep: false })).catch(() => { this.vcpus[i].singlestep = false; })));
+    // Cleanup restores the interceptions KVMI changed (#BP, CR, MSR, descriptor); without it they stay,
+    // and their hits are answered CONTINUE. Event-only switches and single-stepping always end.
+    const change = this.cleanup ? clearedIntercepts() : { pf: false, hypercall: false, xsetbv: false, singlestep: false };
+    const intercepts = Promise.all(this.vm.vcpus.map((v) => v.setIntercepts(change).catch(() => undefined)));
+    for (const event of [...this.waiting.values()]) this.settle(event.seq)?.abandon();
+    for (const state of this.vcpus) {
+      state.pendingRegs = undefined;
+      state.pauseRequests = 0;
+      state.trap = undefined;
+    }
     void intercepts.then(() => this.resolveEnded(reason));
   }
 }

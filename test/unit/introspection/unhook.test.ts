@@ -105,3 +105,16 @@ test('after garbage the host unhooks, lifts restrictions, and with reconnect a n
     dir.remove();
   }
 });
+
+test('after unhook the agent hypercall is no longer an event: the guest gets -KVM_ENOSYS again', async () => {
+  const r = await rig([...op.vmcall(), ...op.out(0x61), ...op.vmcall(), ...op.out(0x62), ...op.spin()]);
+  try {
+    await r.conn.controlEvents(0, EVENTS.KVMI_VCPU_EVENT_HYPERCALL.id, true);
+    await r.conn.controlCleanup(false);
+    await r.start();
+    await expectEvent(r.conn, 'KVMI_VCPU_EVENT_HYPERCALL');
+    r.conn.close();
+    await waitFor(() => r.serial.includes(0x62), 'the guest passes the second hypercall');
+    assert.equal((await r.vm.vcpus[0].getRegs()).rax, 0xffff_ffff_ffff_fc18n, 'RAX = -1000 (-KVM_ENOSYS)');
+  } finally { await r.dispose(); }
+});

@@ -209,3 +209,27 @@ test('heap-overflow: a guest-physical watchpoint on *guard stops in copy_message
   assert.equal(BigInt(locals.get('i')!.value.split(' ')[0]), BigInt(site.firstGuardWriteIndex));
   assert.equal(BigInt(locals.get('length')!.value.split(' ')[0]), 81n);
 }));
+
+test('two vCPUs: threads list both, a stop pauses both, continue runs the guest to its end', (t) => withAdapter(t, async (client) => {
+  const out = watchOutput(client);
+  await client.initializeRequest({ adapterID: 'kvmi', pathFormat: 'path' });
+  const initialized = client.waitForEvent('initialized');
+  await client.launch({ guest: guestPath('pf-write'), engine: 'emulator', cpus: 2, watchpoints: [{ symbol: 'test_page', size: 1, access: 'write' }] } as DebugProtocol.LaunchRequestArguments);
+  await initialized;
+  const stop = await untilStop(client, () => client.configurationDoneRequest());
+  assert.equal(stop.body.allThreadsStopped, true);
+  assert.deepEqual((await client.threadsRequest()).body.threads.map((th) => th.name), ['vCPU 0', 'vCPU 1']);
+  await client.continueRequest({ threadId: stop.body.threadId! });
+  assert.equal(await out.exitCode, 0);
+}));
+
+test('execute breakpoint mode on a function symbol stops at its first instruction', (t) => withAdapter(t, async (client) => {
+  const entry = await (await launchGuest(client, { guest: 'pf-exec', stopOnEntry: true })).firstStop;
+  const info = await client.dataBreakpointInfoRequest({ name: 'test_page', mode: 'execute' } as DebugProtocol.DataBreakpointInfoArguments);
+  assert.ok(info.body.dataId);
+  await client.setDataBreakpointsRequest({ breakpoints: [{ dataId: info.body.dataId! }] });
+  const stop = await untilStop(client, () => client.continueRequest({ threadId: entry.body.threadId! }));
+  assert.match(stop.body.description ?? '', /^execute at 0x/);
+  const frame = await topFrame(client, stop.body.threadId!);
+  assert.equal(frame.name, 'test_page');
+}));

@@ -31,6 +31,8 @@ export interface KvmiExtensionApi {
   watchpointTree: WatchpointTree;
   pageTree: PageRestrictionsTree;
   decorations: WatchpointDecorations;
+  /** Where the watchpoints are persisted (workspaceState). */
+  persistedState: vscode.Memento;
   /** Milliseconds activate() took. */
   activationMs: number;
 }
@@ -71,7 +73,7 @@ export function activate(context: vscode.ExtensionContext): KvmiExtensionApi {
   startLanguageClient(context, persisted).catch((error: Error) => {
     console.error(`kvmi guest-symbol language server did not start: ${error.message}`);
   });
-  return { store, sessions, monitor, watchpointTree, pageTree, decorations, activationMs: performance.now() - started };
+  return { store, sessions, monitor, watchpointTree, pageTree, decorations, persistedState: context.workspaceState, activationMs: performance.now() - started };
 }
 
 export function deactivate(): void {

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { buildExtensionAndAdapter, buildSuite } from './build.mjs';
+import { buildExtensionAndAdapter, buildIntrospectedVmmIfNeeded, buildSuite } from './build.mjs';
 import { makeWorkspace } from './workspace.mjs';
 import { runInCodeServer } from './codeServerRunner.mjs';
 
@@ -28,6 +28,11 @@ async function main() {
   console.log('building the extension and the in-VS Code suite');
   await buildExtensionAndAdapter(root);
   const testsPath = await buildSuite(root);
+  const introspectedVmm = await buildIntrospectedVmmIfNeeded(root);
+  if (introspectedVmm) {
+    console.log(`dist/vmm.js does not take --introspect: launches use ${introspectedVmm}`);
+    process.env.KVMI_VMM = introspectedVmm; // inherited by the VS Code server, its extension host and the adapter
+  }
   const workspace = makeWorkspace(root, join(artifacts, 'workspace'));
   const reportFile = join(artifacts, 'mocha-report.txt');
 

@@ -1,7 +1,8 @@
 // Makes the workspace the in-VS Code suite opens: a copy of test/vscode/workspace/ (its launch.json)
 // plus guest files written at run time: x86-64 ELFs copied from the bytes of a real x86-64 ELF (the
-// Node executable running this script), an AArch64 ELF, and ELF-named files the guest search must skip.
-import { cpSync, mkdirSync, openSync, readSync, closeSync, rmSync, writeFileSync } from 'node:fs';
+// Node executable running this script), an AArch64 ELF, and ELF-named files the guest search must skip;
+// and, when the example guests are built, a launch of the heap-overflow example (test/guests/out).
+import { cpSync, existsSync, mkdirSync, openSync, readFileSync, readSync, closeSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 function realElfHeader() {
@@ -27,5 +28,16 @@ export function makeWorkspace(root, target) {
   writeFileSync(join(target, 'build/arm.elf'), arm);
   writeFileSync(join(target, 'build/text.elf'), 'not an ELF\n');
   writeFileSync(join(target, 'node_modules/dep/vendored.elf'), x86);
+  addHeapOverflowLaunch(root, target);
   return target;
+}
+
+/** The example launch the watchpoint suites use; absent (and those tests skip) without the built guest. */
+function addHeapOverflowLaunch(root, target) {
+  const guest = join(root, 'test/guests/out/heap-overflow.elf');
+  if (!existsSync(guest)) return;
+  const launchFile = join(target, '.vscode/launch.json');
+  const launch = JSON.parse(readFileSync(launchFile, 'utf8'));
+  launch.configurations.push({ type: 'kvmi', request: 'launch', name: 'KVMI: heap-overflow', guest, engine: 'auto', stopOnEntry: false });
+  writeFileSync(launchFile, `${JSON.stringify(launch, null, 2)}\n`);
 }

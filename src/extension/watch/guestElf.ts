@@ -1,6 +1,6 @@
 // Which guest ELF a watch command resolves names and lines against: the running kvmi session's guest,
 // else the guests named by the workspace's kvmi launch configurations, else the x86 ELFs of the
-// workspace; the user picks when there are several.
+// workspace; those whose debug info knows the file or symbol first; the user picks among several.
 import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import * as vscode from 'vscode';
@@ -27,8 +27,11 @@ function launchJsonGuests(folder: vscode.WorkspaceFolder): string[] {
     .filter((path) => existsSync(path));
 }
 
-/** The guest ELF's absolute path; undefined when the user dismissed the choice. */
-export async function chooseGuestElf(): Promise<string | undefined> {
+/**
+ * The guest ELF's absolute path; undefined when the user dismissed the choice. `knows` narrows several
+ * candidates to those whose debug info has what the command needs (the source file, the symbol).
+ */
+export async function chooseGuestElf(knows: (elfPath: string) => boolean = () => true): Promise<string | undefined> {
   const session = activeKvmiSession();
   if (typeof session?.configuration.guest === 'string') return session.configuration.guest;
   const candidates = new Set<string>();
@@ -40,8 +43,10 @@ export async function chooseGuestElf(): Promise<string | undefined> {
       (await findWorkspaceGuests(folder)).forEach((relative) => candidates.add(join(folder.uri.fsPath, relative)));
     }
   }
-  const list = [...candidates];
+  let list = [...candidates];
   if (list.length === 0) throw new NoGuestElfError();
+  const knowing = list.filter((path) => { try { return knows(path); } catch { return false; } });
+  if (knowing.length > 0) list = knowing;
   if (list.length === 1) return list[0];
   return vscode.window.showQuickPick(list, { title: 'Guest ELF the watchpoint belongs to' });
 }

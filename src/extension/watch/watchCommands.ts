@@ -8,7 +8,7 @@ import type { WatchAccess } from '../configurationTypes';
 import { activeKvmiSession, chooseGuestElf } from './guestElf';
 import type { SessionWatchpoints } from './sessionWatchpoints';
 import { accessWords, formatAddress, type StoredWatchpoint } from './storedWatchpoint';
-import { debugInfoFor, targetsForSymbol, targetsOnLine, WatchTargetError, type WatchTarget } from './watchTargets';
+import { debugInfoFor, hasCodeAt, targetsForSymbol, targetsOnLine, WatchTargetError, type WatchTarget } from './watchTargets';
 import type { WatchpointStore } from './watchpointStore';
 
 /** What VS Code passes to editor/lineNumber/context commands; tests pass the same shape. */
@@ -43,7 +43,7 @@ export class WatchCommands {
     const uri = arg?.uri ?? editor?.document.uri;
     const line = arg?.lineNumber ?? (editor ? editor.selection.active.line + 1 : undefined);
     if (!uri || line === undefined) throw new WatchTargetError('open a guest source file first');
-    const guest = await chooseGuestElf();
+    const guest = await chooseGuestElf((elf) => hasCodeAt(debugInfoFor(elf, statSync(elf).mtimeMs), uri.fsPath, line));
     if (!guest) return [];
     const targets = targetsOnLine(debugInfoFor(guest, statSync(guest).mtimeMs), uri.fsPath, line, access);
     const chosen = await this.pick(targets, `${accessWords[access]} of line ${line}`);
@@ -58,7 +58,8 @@ export class WatchCommands {
       name = range ? editor.document.getText(range) : undefined;
     }
     if (!name) throw new WatchTargetError('put the cursor on a variable name');
-    const guest = await chooseGuestElf();
+    const symbol = name;
+    const guest = await chooseGuestElf((elf) => targetsForSymbol(debugInfoFor(elf, statSync(elf).mtimeMs), symbol).length > 0);
     if (!guest) return [];
     const [target] = targetsForSymbol(debugInfoFor(guest, statSync(guest).mtimeMs), name);
     const candidates = [target];

@@ -36,6 +36,11 @@ function pathCandidates(path: string): string[] {
   return [path, ...parts.slice(1).map((_, i) => parts.slice(i + 1).join('/'))];
 }
 
+/** Whether the guest's line table has code for (path, line). */
+export function hasCodeAt(info: DebugInfo, path: string, line: number): boolean {
+  return info.hasDwarf && pathCandidates(path).some((candidate) => info.lines.spansForLine(candidate, line).length > 0);
+}
+
 /** Ranges a line touches for the given access; `line` is 1-based as in the DWARF line table. */
 export function targetsOnLine(info: DebugInfo, path: string, line: number, access: WatchAccess): WatchTarget[] {
   if (!info.hasDwarf) throw new WatchTargetError('the guest ELF has no DWARF debug info (build it with -g)');

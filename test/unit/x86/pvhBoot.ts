@@ -39,18 +39,17 @@ export function bootGuest(path: string, budget = 200_000_000): Booted {
   const ram = new Uint8Array(RAM);
   let stdout = '';
   let exitCode: number | undefined;
-  let cpu: X86Cpu | undefined;
   const bus: CpuBus = {
     ram,
     ioRead: (port) => (port === 0x3fd ? 0x60 : 0xffffffff),
     ioWrite: (port, _size, value) => {
       if (port === 0x3f8) stdout += String.fromCharCode(value & 0xff);
-      if (port === 0xf4) { exitCode = value; cpu?.requestStop(); }
+      if (port === 0xf4) { exitCode = value; cpu.requestStop(); }
     },
     mmioRead: () => 0xffffffffffffffffn,
     mmioWrite: () => undefined,
   };
-  cpu = new X86Cpu(bus, new Uint8Array(RAM / 4096).fill(7));
+  const cpu = new X86Cpu(bus, new Uint8Array(RAM / 4096).fill(7));
   const entry = loadElf(readFileSync(path), ram);
   new DataView(ram.buffer).setUint32(START_INFO, 0x336ec578, true); // hvm_start_info.magic
   const s = cpu.getSregs();

@@ -233,3 +233,23 @@ test('execute breakpoint mode on a function symbol stops at its first instructio
   const frame = await topFrame(client, stop.body.threadId!);
   assert.equal(frame.name, 'test_page');
 }));
+
+test('custom watchpoint requests: add by declaration line and by address range, list, stop, remove', (t) => withAdapter(t, async (client) => {
+  const entry = await (await launchGuest(client, { guest: 'pf-write', stopOnEntry: true })).firstStop;
+  const byLine = await client.customRequest('kvmi/addWatchpoint', { source: 'pf/pf_write.c', line: 11, size: 1, access: 'write' }) as DebugProtocol.Response;
+  assert.equal(byLine.body.watchpoints[0].label, 'test_page');
+  const page = BigInt((await evaluate(client, '&test_page')).result);
+  await client.customRequest('kvmi/addWatchpoint', { address: `0x${(page + 4n).toString(16)}`, size: 2, access: 'write', logMessage: 'byte {$rdx & 0xff}' }) as DebugProtocol.Response;
+  const list = await client.customRequest('kvmi/listWatchpoints') as DebugProtocol.Response;
+  assert.deepEqual(list.body.watchpoints.map((w: { label: string; size: number }) => [w.label, w.size]), [['test_page', 1], [`0x${(page + 4n).toString(16)}`, 2]]);
+  const stop = await untilStop(client, () => client.continueRequest({ threadId: entry.body.threadId! }));
+  assert.deepEqual(stop.body.hitBreakpointIds, [byLine.body.watchpoints[0].id]);
+  const removed = await client.customRequest('kvmi/removeWatchpoint', { id: byLine.body.watchpoints[0].id }) as DebugProtocol.Response;
+  assert.equal(removed.body.removed, true);
+  const logged: string[] = [];
+  client.on('output', (e: DebugProtocol.OutputEvent) => { if (e.body.category === 'console') logged.push(e.body.output); });
+  const exited = client.waitForEvent('exited');
+  await client.continueRequest({ threadId: stop.body.threadId! });
+  await exited;
+  assert.deepEqual(logged.filter((l) => l.startsWith('byte ')), ['byte 0x5e\n', 'byte 0x5f\n'], 'the log watchpoint printed its two bytes and did not stop');
+}));

@@ -52,3 +52,31 @@ test('pf-write with its test_page write-protected: one W event per guest store, 
   assert.ok(covered.has(0), `events at offsets ${[...covered].join(",")}`);
   if (process.env.GUEST_TIMES) console.log(`pf-write events at offsets ${[...covered].join(",")}`);
 });
+
+test('selftest guest with KVMI intercepts: the event sequence of the KVMI selftest actions', (t) => {
+  if (reason) { t.skip(reason); return; }
+  ensureGuestsBuilt();
+  const events: string[] = [];
+  const run = bootGuest(guestPath('selftest'), 10_000_000, (cpu) => {
+    Object.assign(cpu.intercepts, { breakpoint: true, descriptor: true, hypercall: true, xsetbv: true });
+    cpu.intercepts.crWrite.add(4);
+  }, (cpu, exit) => {
+    const detail = exit.kind === 'cr' ? ` cr${exit.cr} 0x${exit.oldValue.toString(16)}->0x${exit.newValue.toString(16)}`
+      : exit.kind === 'descriptor' ? ` ${exit.descriptor}/${exit.write ? 'w' : 'r'}` : exit.kind === 'breakpoint' ? ` len ${exit.insnLen}` : '';
+    events.push(exit.kind + detail);
+    cpu.resume('continue', exit.kind === 'cr' ? { newValue: exit.newValue } : undefined);
+    return true;
+  });
+  assert.deepEqual(events, [
+    'cr cr4 0x0->0x620',        // runtime start-up: PAE, OSFXSR, OSXMMEXCPT
+    'descriptor 2/w', 'descriptor 1/w', // runtime: LGDT, LIDT
+    'breakpoint len 1',         // step 1: INT3 (CONTINUE re-injects #BP: the guest's trap handler prints it)
+    'cr cr4 0x620->0x40620',    // step 2: OSXSAVE on
+    'descriptor 2/r', 'descriptor 2/w', // step 3: SGDT + LGDT
+    'hypercall',                // step 4: the agent hypercall (CONTINUE returns 0, no #UD)
+  ]);
+  assert.match(run.stdout, /step 1: int3\ntrap: vector 3 \(#BP\)\nstep 2:/);
+  assert.match(run.stdout, /step 4: agent hypercall\nstep 5:/);
+  assert.match(run.stdout, /selftest: done\n$/);
+  assert.equal(run.exitCode, 0);
+});

@@ -74,6 +74,7 @@ test('selftest guest with KVMI intercepts: the event sequence of the KVMI selfte
     'cr cr4 0x620->0x40620',    // step 2: OSXSAVE on
     'descriptor 2/r', 'descriptor 2/w', // step 3: SGDT + LGDT
     'hypercall',                // step 4: the agent hypercall (CONTINUE returns 0, no #UD)
+    'xsetbv',                   // step 7: XCR0 written back unchanged still raises the event
   ]);
   assert.match(run.stdout, /step 1: int3\ntrap: vector 3 \(#BP\)\nstep 2:/);
   assert.match(run.stdout, /step 4: agent hypercall\nstep 5:/);

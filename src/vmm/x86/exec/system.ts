@@ -426,14 +426,18 @@ export function xgetbv(c: X86Cpu): void {
   c.setReg(RDX, 4, false, 0, 0);
 }
 
-/** XSETBV: XCR0 must keep x87 and may add SSE; other components are not supported (#GP). */
+/**
+ * XSETBV: XCR0 must keep x87 and may add SSE; other components are not supported (#GP). With the
+ * KVMI XSETBV intercept every XSETBV raises the event, also one that rewrites the current value
+ * (the KVMI selftest's guest writes back what XGETBV returned and expects the event).
+ */
 export function xsetbv(c: X86Cpu): void {
   if (!(c.cr4 & CR4_OSXSAVE)) throw new CpuException(VEC_UD);
   requireCpl0(c);
   if (c.regs[RCX << 1] !== 0) throw new CpuException(VEC_GP, 0);
   const lo = c.regs[RAX << 1], hi = c.regs[RDX << 1];
   if (hi !== 0 || (lo & ~3) || !(lo & 1)) throw new CpuException(VEC_GP, 0);
-  if (c.intercepts.xsetbv && lo !== c.xcr0 && c.answered?.exit.kind !== 'xsetbv') {
+  if (c.intercepts.xsetbv && c.answered?.exit.kind !== 'xsetbv') {
     throw new InterceptExit({ kind: 'xsetbv', xcr: 0, oldValue: BigInt(c.xcr0), newValue: BigInt(lo) });
   }
   c.xcr0 = lo;

@@ -8,10 +8,10 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 
-const chromiumBinary = process.env.CHROMIUM_PATH ?? '/usr/lib/chromium/chromium';
+export const chromiumBinary = process.env.CHROMIUM_PATH ?? '/usr/lib/chromium/chromium';
 const suiteTimeoutMs = Number(process.env.KVMI_VSCODE_TEST_TIMEOUT_MS ?? 300_000);
 
-function freePort() {
+export function freePort() {
   return new Promise((resolve, reject) => {
     const server = createServer().listen(0, '127.0.0.1', () => {
       const { port } = server.address();
@@ -20,7 +20,7 @@ function freePort() {
   });
 }
 
-async function startServer(root, workspace, scratch, port, reportFile) {
+export async function startServer(root, workspace, scratch, port, reportFile) {
   rmSync(scratch, { recursive: true, force: true });
   const dirs = Object.fromEntries(['userData', 'extensions', 'tmp', 'xdgData', 'xdgConfig', 'xdgCache']
     .map((name) => [name, join(scratch, name)]));

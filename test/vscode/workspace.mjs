@@ -41,3 +41,16 @@ function addHeapOverflowLaunch(root, target) {
   launch.configurations.push({ type: 'kvmi', request: 'launch', name: 'KVMI: heap-overflow', guest, engine: 'auto', stopOnEntry: false });
   writeFileSync(launchFile, `${JSON.stringify(launch, null, 2)}\n`);
 }
+
+/** A workspace whose only launch is the heap-overflow example, for the UI test's F5; undefined without the guest. */
+export function makeUiWorkspace(root, target) {
+  const guest = join(root, 'test/guests/out/heap-overflow.elf');
+  if (!existsSync(guest)) return undefined;
+  rmSync(target, { recursive: true, force: true });
+  mkdirSync(join(target, '.vscode'), { recursive: true });
+  const launch = { version: '0.2.0', configurations: [{ type: 'kvmi', request: 'launch', name: 'KVMI: heap-overflow', guest, engine: 'auto', stopOnEntry: false }] };
+  writeFileSync(join(target, '.vscode/launch.json'), `${JSON.stringify(launch, null, 2)}\n`);
+  // The example sources live in this repository: no question about opening it on the screenshots.
+  writeFileSync(join(target, '.vscode/settings.json'), `${JSON.stringify({ 'git.openRepositoryInParentFolders': 'never', 'git.enabled': false }, null, 2)}\n`);
+  return target;
+}

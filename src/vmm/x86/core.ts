@@ -203,14 +203,20 @@ export class CpuCore {
     return d.adsize === 4 ? ea >>> 0 : ea & 0xffff;
   }
 
-  /** Linear address of segment `s` + offset `ea` (64-bit mode: only FS/GS bases apply, canonical check). */
+  /**
+   * Linear address of segment `s` + offset `ea` (64-bit mode: only FS/GS bases apply, canonical
+   * check). Outside 64-bit mode the offset is checked against the limit of an expand-up segment
+   * (#GP(0), #SS(0) for SS; SDM Vol. 3A 5.3); expand-down segments are not checked.
+   */
   linear(s: number, ea: number): number {
     if (this.codeSize === 8) {
       const lin = s >= FS ? ea + this.seg[s].base : ea;
       if (lin < -TWO47 || lin >= TWO47) throw new CpuException(s === SS ? VEC_SS : VEC_GP, 0);
       return lin;
     }
-    return (this.seg[s].base + ea) >>> 0;
+    const seg = this.seg[s];
+    if (ea > seg.limit && (seg.type & 0xc) !== 0x4) throw new CpuException(s === SS ? VEC_SS : VEC_GP, 0);
+    return (seg.base + ea) >>> 0;
   }
 
   /** Linear address of the instruction's memory operand. */
@@ -451,7 +457,7 @@ export class CpuCore {
     const rsp = this.regValue(4, ss);
     let next = rsp - size;
     if (ss === 4) next >>>= 0; else if (ss === 2) next &= 0xffff;
-    this.write(this.stackLinear(next), size, lo, hi);
+    this.write(this.stackLinear(next, size), size, lo, hi);
     this.setRsp(next);
   }
 
@@ -459,7 +465,7 @@ export class CpuCore {
   pop(size: number): number {
     const ss = this.stackSize;
     const rsp = this.regValue(4, ss);
-    const v = this.read(this.stackLinear(rsp), size);
+    const v = this.read(this.stackLinear(rsp, size), size);
     const h = this.hi;
     this.setRsp(rsp + size);
     this.hi = h;
@@ -469,13 +475,16 @@ export class CpuCore {
   /** Reads the stack at RSP + offset without popping. */
   peek(offset: number, size: number): number {
     const ss = this.stackSize;
-    return this.read(this.stackLinear(this.regValue(4, ss) + offset), size);
+    return this.read(this.stackLinear(this.regValue(4, ss) + offset, size), size);
   }
 
-  stackLinear(offset: number): number {
+  /** Linear address of a stack access of `size` bytes at `offset`; a wrap past the SS limit is #SS(0). */
+  stackLinear(offset: number, size = 1): number {
     const ss = this.stackSize;
     if (ss === 8) return this.linear(SS, offset);
-    return this.linear(SS, ss === 4 ? offset >>> 0 : offset & 0xffff);
+    const ea = ss === 4 ? offset >>> 0 : offset & 0xffff;
+    if (ea + size - 1 > this.seg[SS].limit && (this.seg[SS].type & 0xc) !== 0x4) throw new CpuException(VEC_SS, 0);
+    return this.linear(SS, ea);
   }
 
   /** Sets RSP (or ESP/SP per stack size) from a number (64-bit: signed). */

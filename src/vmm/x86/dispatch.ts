@@ -32,7 +32,7 @@ for (const mod of [alu, bits, control, cpuid, io, move, mulDiv, shift, sse, sseP
  */
 const FAULT_SAFE = new Set(['aluEG', 'aluGE', 'aluAI', 'aluEI', 'testEG', 'testEI', 'testAI', 'incE', 'decE', 'incZ', 'decZ',
   'neg', 'not', 'movEG', 'movGE', 'movEI', 'movZI', 'movAO', 'movOA', 'lea', 'movzx', 'movsx', 'movsxd', 'xchgEG', 'xchgZ',
-  'bswap', 'cmovcc', 'setcc', 'cbw', 'cwd', 'lahf', 'sahf', 'nop', 'xadd', 'cmpxchg', 'shift', 'shld', 'shrd', 'mul', 'imul1',
+  'bswap', 'cmovcc', 'setcc', 'cbw', 'cwd', 'lahf', 'sahf', 'nop', 'clflush', 'xadd', 'cmpxchg', 'shift', 'shld', 'shrd', 'mul', 'imul1',
   'imul2', 'imul3', 'div', 'idiv', 'btG', 'btI', 'bsf', 'bsr', 'tzcnt', 'lzcnt', 'popcnt', 'jcc', 'jmpNear', 'jmpNearE',
   'pushZ', 'pushI', 'pushE', 'popZ', 'flagOp', 'movVW', 'movWV', 'movScalarVW', 'movScalarWV', 'vecLogic', 'packedInt',
   'movdToXmm', 'movdFromXmm', 'movqToXmm', 'movqFromXmm', 'pshufd', 'pmovmskb', 'scalarFp', 'cvtsi2fp', 'cvtfp2si',

@@ -262,7 +262,7 @@ add(1, 0xae, 'ldmxcsr', 'Md', 'ldmxcsr', { reg: 2, flags: 'mem np' });
 add(1, 0xae, 'stmxcsr', 'Md', 'stmxcsr', { reg: 3, flags: 'mem np' });
 add(1, 0xae, 'xsave', 'M', 'xsave', { reg: 4, flags: 'mem np' });
 add(1, 0xae, 'xrstor', 'M', 'xrstor', { reg: 5, flags: 'mem np' });
-add(1, 0xae, 'clflush', 'M', 'nop', { reg: 7, flags: 'mem' });
+add(1, 0xae, 'clflush', 'M', 'clflush', { reg: 7, flags: 'mem' });
 add(1, 0xae, 'lfence', '', 'nop', { modrm: 0xe8, flags: 'np' });
 add(1, 0xae, 'mfence', '', 'nop', { modrm: 0xf0, flags: 'np' });
 add(1, 0xae, 'sfence', '', 'nop', { modrm: 0xf8, flags: 'np' });

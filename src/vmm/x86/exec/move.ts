@@ -150,6 +150,11 @@ export function xlat(c: CpuCore, d: DecodedInsn): void {
 
 export function nop(): void { /* no operation */ }
 
+/** CLFLUSH (and CLFLUSHOPT): no cache to flush, but the address is checked like a read (SDM Vol. 2A). */
+export function clflush(c: CpuCore, d: DecodedInsn): void {
+  c.probe(c.memLinear(d), 1, 1);
+}
+
 /** XADD: TEMP <- SRC + DEST; SRC <- DEST; DEST <- TEMP. */
 export function xadd(c: CpuCore, d: DecodedInsn): void {
   const size = d.size;

@@ -3,11 +3,8 @@
 // (the stop's "write at 0x..." text), through the session's memoryReference support.
 import * as vscode from 'vscode';
 import type { SessionMonitor } from './sessionMonitor';
+import { accessedAddress } from './stopText';
 
-/** The address in a stop text such as "write at 0x116010", or undefined. */
-export function accessedAddress(text: string | undefined): string | undefined {
-  return /\bat (0x[0-9a-f]+)\b/i.exec(text ?? '')?.[1];
-}
 
 export function registerFaultViews(monitor: SessionMonitor): vscode.Disposable[] {
   return [

@@ -83,6 +83,7 @@ export class SessionWatchpoints implements vscode.DebugAdapterTrackerFactory {
   }
 
   private async sendConditioned(session: vscode.DebugSession): Promise<void> {
+    await this.store.sessionStarted();
     for (const w of this.forGuest(session.configuration.guest as string | undefined).filter((x) => x.condition)) {
       try {
         await this.addToSession(session, w);

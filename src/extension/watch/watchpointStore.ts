@@ -53,6 +53,12 @@ export class WatchpointStore {
 
   find(key: string): StoredWatchpoint | undefined { return this.items.find((w) => w.key === key); }
 
+  /** A new session counts its own hits. */
+  async sessionStarted(): Promise<void> {
+    this.items = this.items.map((w) => ({ ...w, hits: 0, adapterId: undefined }));
+    await this.changed();
+  }
+
   /** Clears the session-only fields when a session ends; hit counts stay visible until the next one. */
   async sessionEnded(): Promise<void> {
     this.items = this.items.map((w) => ({ ...w, adapterId: undefined }));

@@ -161,4 +161,32 @@ suite('watchpoints on the heap-overflow example', function () {
       if (vscode.debug.activeDebugSession) await vscode.debug.stopDebugging();
     }
   });
+
+  test('a disabled watchpoint stays out of the launch; serial "terminal" opens the guest console terminal', async () => {
+    const [guard] = await vscode.commands.executeCommand<StoredWatchpoint[]>('kvmi.watchLineWrites',
+      { uri: vscode.Uri.file(mainC), lineNumber: guardAssignLine });
+    await vscode.commands.executeCommand('kvmi.watchpoints.disable', { kind: 'stored', watchpoint: guard });
+    assert.equal(kvmi.store.find(guard.key)?.enabled, false);
+    const item = kvmi.watchpointTree.getTreeItem({ kind: 'stored', watchpoint: kvmi.store.find(guard.key)! });
+    assert.equal(item.checkboxState, vscode.TreeItemCheckboxState.Unchecked);
+    const guest = heapOverflowLaunch()!.guest as string;
+    assert.deepEqual(kvmi.sessions.launchAttribute(guest), []);
+
+    const events = new EventLog();
+    const tracker = vscode.debug.registerDebugAdapterTrackerFactory('kvmi', events);
+    try {
+      const ended = new Promise<void>((resolve) => { const d = vscode.debug.onDidTerminateDebugSession(() => { d.dispose(); resolve(); }); });
+      assert.ok(await vscode.debug.startDebugging(workspaceFolder(),
+        { type: 'kvmi', request: 'launch', name: 'heap-overflow on a terminal', guest, serial: 'terminal' }));
+      await within(30_000, 'end of the session', ended);
+      assert.deepEqual(events.stops, [], 'the disabled watchpoint stopped the guest');
+      assert.equal(events.exitCode, 3);
+      assert.ok(vscode.window.terminals.some((t) => t.name === 'Guest console: heap-overflow on a terminal'),
+        `terminals: ${vscode.window.terminals.map((t) => t.name)}`);
+    } finally {
+      tracker.dispose();
+      vscode.window.terminals.forEach((t) => t.dispose());
+      await vscode.commands.executeCommand('kvmi.watchpoints.removeAll');
+    }
+  });
 });

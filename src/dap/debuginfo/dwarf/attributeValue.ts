@@ -1,6 +1,8 @@
 // Reads one attribute value from .debug_info according to its form (DWARF 5 section 7.5.5,
 // Table 7.6; GNU extensions for split DWARF). Indexed forms (strx*, addrx*, rnglistx, loclistx)
 // stay as indexes here: they need the unit's *_base attributes, resolved later by DwarfUnit.
+// skipAttributeValue advances past a value by its encoded size only, for scans that decode just
+// the few attributes they need.
 import { ByteReader, stringAt } from '../byteReader';
 import { DebugInfoError } from '../errors';
 import * as constants from './constants';
@@ -36,6 +38,45 @@ export interface FormContext {
 /** Reads the value of `spec` at the reader's position and advances past it. */
 export function readAttributeValue(r: ByteReader, spec: AttributeSpec, ctx: FormContext): AttributeValue {
   return readForm(r, spec.form, ctx, spec.implicitConst);
+}
+
+/**
+ * Advances past a value of `form` without decoding it (no allocation); the sizes follow the
+ * same Table 7.6 as readForm. Forms of variable length fall back to reading their length.
+ */
+export function skipAttributeValue(r: ByteReader, form: number, ctx: FormContext): void {
+  switch (form) {
+    case DW_FORM.flag_present: case DW_FORM.implicit_const: return;
+    case DW_FORM.data1: case DW_FORM.ref1: case DW_FORM.flag: case DW_FORM.strx1: case DW_FORM.addrx1: r.skip(1); return;
+    case DW_FORM.data2: case DW_FORM.ref2: case DW_FORM.strx2: case DW_FORM.addrx2: r.skip(2); return;
+    case DW_FORM.strx3: case DW_FORM.addrx3: r.skip(3); return;
+    case DW_FORM.data4: case DW_FORM.ref4: case DW_FORM.strx4: case DW_FORM.addrx4: case DW_FORM.ref_sup4: r.skip(4); return;
+    case DW_FORM.data8: case DW_FORM.ref8: case DW_FORM.ref_sig8: case DW_FORM.ref_sup8: r.skip(8); return;
+    case DW_FORM.data16: r.skip(16); return;
+    case DW_FORM.addr: r.skip(ctx.addressSize); return;
+    case DW_FORM.strp: case DW_FORM.line_strp: case DW_FORM.sec_offset: case DW_FORM.GNU_ref_alt: case DW_FORM.strp_sup:
+    case DW_FORM.GNU_strp_alt: r.skip(ctx.offsetSize); return;
+    case DW_FORM.ref_addr: r.skip(ctx.version <= 2 ? ctx.addressSize : ctx.offsetSize); return;
+    case DW_FORM.sdata: case DW_FORM.udata: case DW_FORM.ref_udata: case DW_FORM.strx: case DW_FORM.GNU_str_index:
+    case DW_FORM.addrx: case DW_FORM.GNU_addr_index: case DW_FORM.rnglistx: case DW_FORM.loclistx: skipLeb128(r); return;
+    case DW_FORM.string: {
+      const end = r.bytes.indexOf(0, r.pos);
+      if (end < 0) throw new DebugInfoError('truncated', `${r.what}: unterminated string`, r.pos);
+      r.pos = end + 1;
+      return;
+    }
+    case DW_FORM.exprloc: case DW_FORM.block: r.skip(r.uleb()); return;
+    case DW_FORM.block1: r.skip(r.u8()); return;
+    case DW_FORM.block2: r.skip(r.u16()); return;
+    case DW_FORM.block4: r.skip(r.u32()); return;
+    case DW_FORM.indirect: skipAttributeValue(r, r.uleb(), ctx); return;
+    default:
+      throw new DebugInfoError('unsupported', `.debug_info: unknown attribute form 0x${form.toString(16)}`, r.pos);
+  }
+}
+
+function skipLeb128(r: ByteReader): void {
+  while (r.u8() & 0x80) { /* continuation bit set: more bytes follow (DWARF 5 section 7.6) */ }
 }
 
 function readForm(r: ByteReader, form: number, ctx: FormContext, implicitConst?: bigint): AttributeValue {

@@ -65,30 +65,26 @@ export class DwarfUnit {
     if (v?.kind === 'constant') return Number(v.value);
     return undefined;
   }
-
-  /** [low, high) of a DIE with DW_AT_low_pc/high_pc; high_pc may be an offset (constant class). */
-  pcRange(die: Die): { low: bigint; high: bigint } | undefined {
-    const low = this.addressOf(die.attrs.get(DW_AT.low_pc));
-    const highAttr = die.attrs.get(DW_AT.high_pc);
-    if (low === undefined || !highAttr) return undefined;
-    const high = highAttr.kind === 'constant' ? low + highAttr.value : this.addressOf(highAttr);
-    return high === undefined ? undefined : { low, high };
-  }
-
-  /** Follows a reference attribute (DW_AT_type, abstract_origin, ...) to its DIE. */
-  referenced(die: Die, attribute: number, index: DieIndex): Die | undefined {
-    const v = die.attrs.get(attribute);
-    return v?.kind === 'reference' ? index.get(v.offset) : undefined;
-  }
 }
 
 /** All DIEs of .debug_info by offset, for following references across units. */
 export type DieIndex = Map<number, Die>;
 
-/** Parses every unit of .debug_info and returns them with an offset -> DIE index. */
-export function parseUnits(sections: DwarfSections): { units: DwarfUnit[]; dies: DieIndex } {
-  const units: DwarfUnit[] = [];
-  const dies: DieIndex = new Map();
+/** Anything that finds the DIE at a .debug_info offset: the full index, or a decoder on demand. */
+export interface DieLookup {
+  get(offset: number): Die | undefined;
+}
+
+/** A unit header (DWARF 5 section 7.5.1) with its abbreviation table; DIEs start at `diesStart`. */
+export interface UnitHeader {
+  unit: DwarfUnit;
+  abbrevs: AbbrevTable;
+  diesStart: number;
+}
+
+/** Reads every unit header of .debug_info (abbreviation tables shared between units that share them). */
+export function readUnitHeaders(sections: DwarfSections): UnitHeader[] {
+  const headers: UnitHeader[] = [];
   const abbrevCache = new Map<number, AbbrevTable>();
   const r = new ByteReader(sections.info, sections.littleEndian, 0, '.debug_info');
   while (r.length - r.pos >= 4) {
@@ -105,41 +101,64 @@ export function parseUnits(sections: DwarfSections): { units: DwarfUnit[]; dies:
     } else {
       abbrevOffset = r.offset(offsetSize); addressSize = r.u8();
     }
-    let table = abbrevCache.get(abbrevOffset);
-    if (!table) { table = parseAbbrevTable(sections.abbrev, abbrevOffset, sections.littleEndian); abbrevCache.set(abbrevOffset, table); }
-    const unit = new DwarfUnit(sections, offset, end, version, unitType, addressSize, offsetSize);
-    readDies(r, end, table, unit, dies);
-    units.push(unit);
+    let abbrevs = abbrevCache.get(abbrevOffset);
+    if (!abbrevs) { abbrevs = parseAbbrevTable(sections.abbrev, abbrevOffset, sections.littleEndian); abbrevCache.set(abbrevOffset, abbrevs); }
+    headers.push({ unit: new DwarfUnit(sections, offset, end, version, unitType, addressSize, offsetSize), abbrevs, diesStart: r.pos });
     r.seek(end);
+  }
+  return headers;
+}
+
+/** The decoding context of a unit's attribute values. */
+export function formContextOf(unit: DwarfUnit): FormContext {
+  return { sections: unit.sections, version: unit.version, offsetSize: unit.offsetSize, addressSize: unit.addressSize, unitOffset: unit.offset };
+}
+
+/** Parses every unit of .debug_info and returns them with an offset -> DIE index. */
+export function parseUnits(sections: DwarfSections): { units: DwarfUnit[]; dies: DieIndex } {
+  const units: DwarfUnit[] = [];
+  const dies: DieIndex = new Map();
+  const r = new ByteReader(sections.info, sections.littleEndian, 0, '.debug_info');
+  for (const { unit, abbrevs, diesStart } of readUnitHeaders(sections)) {
+    const root = readDieTree(r.seek(diesStart), unit.end, abbrevs, unit, formContextOf(unit), dies, undefined);
+    if (!root) throw new DebugInfoError('malformed', '.debug_info: unit has no DIEs', unit.offset);
+    unit.root = root;
+    applyBases(unit, root);
+    units.push(unit);
   }
   return { units, dies };
 }
 
-function readDies(r: ByteReader, end: number, table: AbbrevTable, unit: DwarfUnit, index: DieIndex): void {
-  const ctx: FormContext = { sections: unit.sections, version: unit.version, offsetSize: unit.offsetSize, addressSize: unit.addressSize, unitOffset: unit.offset };
+/**
+ * Decodes the DIE at the reader's position and all its descendants (null entries before it are
+ * padding and skipped); every DIE goes into `index`. Undefined when the unit ends first.
+ */
+export function readDieTree(r: ByteReader, end: number, table: AbbrevTable, unit: DwarfUnit, ctx: FormContext,
+  index: DieIndex, parentOfTop: Die | undefined): Die | undefined {
   const stack: Die[] = [];
+  let top: Die | undefined;
   while (r.pos < end) {
     const offset = r.pos;
     const code = r.uleb();
-    if (code === 0) { stack.pop(); if (stack.length === 0 && unit.root) return; continue; }
+    if (code === 0) { stack.pop(); if (stack.length === 0 && top) return top; continue; }
     const abbrev = table.get(code);
     if (!abbrev) throw new DebugInfoError('malformed', `.debug_info: DIE uses undefined abbreviation code ${code}`, offset);
     const attrs = new Map<number, AttributeValue>();
     for (const spec of abbrev.specs) attrs.set(spec.attribute, readAttributeValue(r, spec, ctx));
     if (r.pos > end) throw new DebugInfoError('truncated', '.debug_info: DIE runs past its unit', offset);
-    const parent = stack[stack.length - 1];
+    const parent = top ? stack[stack.length - 1] : parentOfTop;
     const die: Die = { offset, tag: abbrev.tag, attrs, children: [], parent, unit };
     index.set(offset, die);
-    if (parent) parent.children.push(die);
-    else if (!unit.root) { unit.root = die; applyBases(unit, die); }
+    if (top) parent!.children.push(die);
+    else top = die;
     if (abbrev.hasChildren) stack.push(die);
-    else if (!parent) return;
+    else if (die === top) return top;
   }
-  if (!unit.root) throw new DebugInfoError('malformed', '.debug_info: unit has no DIEs', unit.offset);
+  return top;
 }
 
 /** Reads the *_base attributes of the unit DIE; defaults point past the first contribution header. */
-function applyBases(unit: DwarfUnit, root: Die): void {
+export function applyBases(unit: DwarfUnit, root: Die): void {
   const base = (attr: number, fallback: number) => {
     const v = root.attrs.get(attr);
     return v?.kind === 'sectionOffset' ? v.value : v?.kind === 'constant' ? Number(v.value) : fallback;

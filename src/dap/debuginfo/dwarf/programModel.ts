@@ -8,7 +8,8 @@ import { parseUnits, type Die, type DieIndex, type DwarfUnit } from './dwarfUnit
 import type { DwarfSections } from './dwarfSections';
 import { parseLineTable, type LineTable } from './lineProgram';
 import { classifyLocation, type Location } from './locationExpression';
-import { readLocationList, readRanges, type AddressRange, type LocationListEntry } from './rangeLists';
+import { readLocationList, type AddressRange, type LocationListEntry } from './rangeLists';
+import { codeRanges, declarationOf, inheritedString, sourceFileOf } from './dieAttributes';
 import { TypeResolver, type TypeInfo } from './typeInfo';
 import { compareAddresses, SortedAddresses } from '../sortedAddresses';
 
@@ -149,18 +150,10 @@ export class ProgramModel {
   }
 
   private addUnit(unit: DwarfUnit, sections: DwarfSections): void {
-    const root = unit.root;
-    if (root.tag !== DW_TAG.compile_unit && root.tag !== DW_TAG.partial_unit) return;
-    const compDir = unit.stringOf(root.attrs.get(DW_AT.comp_dir)) ?? '';
-    const stmtList = root.attrs.get(DW_AT.stmt_list);
-    const lineOffset = stmtList?.kind === 'sectionOffset' ? stmtList.value : stmtList?.kind === 'constant' ? Number(stmtList.value) : undefined;
-    const cu: CompileUnitInfo = {
-      name: unit.nameOf(root) ?? '', compDir, producer: unit.stringOf(root.attrs.get(DW_AT.producer)) ?? '',
-      language: unit.unsignedOf(root, DW_AT.language), version: unit.version, ranges: this.rangesOf(root),
-      lineTable: lineOffset === undefined ? undefined : parseLineTable(sections, lineOffset, compDir, unit.addressSize), unit,
-    };
+    const cu = describeCompileUnit(unit, sections, this.isLoaded);
+    if (!cu) return;
     this.compileUnits.push(cu);
-    for (const child of root.children) this.visitTopLevel(child, cu);
+    for (const child of unit.root.children) this.visitTopLevel(child, cu);
   }
 
   private visitTopLevel(die: Die, cu: CompileUnitInfo, depth = 0): void {
@@ -177,16 +170,16 @@ export class ProgramModel {
 
   private addSubprogram(die: Die, cu: CompileUnitInfo): void {
     const unit = die.unit;
-    const origin = this.declarationOf(die);
+    const origin = declarationOf(die, this.dies);
     const ranges = this.rangesOf(die);
     const frameBaseAttr = die.attrs.get(DW_AT.frame_base);
     const s: SubprogramInfo = {
-      name: this.inherited(die, DW_AT.name) ?? '', ranges,
-      linkageName: this.inherited(die, DW_AT.linkage_name) ?? this.inherited(die, DW_AT.MIPS_linkage_name),
+      name: inheritedString(die, DW_AT.name, this.dies) ?? '', ranges,
+      linkageName: inheritedString(die, DW_AT.linkage_name, this.dies) ?? inheritedString(die, DW_AT.MIPS_linkage_name, this.dies),
       low: ranges.length ? ranges.reduce((m, r) => (r.low < m ? r.low : m), ranges[0].low) : undefined,
       high: ranges.length ? ranges.reduce((m, r) => (r.high > m ? r.high : m), ranges[0].high) : undefined,
       frameBase: frameBaseAttr?.kind === 'block' ? classifyLocation(frameBaseAttr.bytes, unit.addressSize, unit.sections.littleEndian) : undefined,
-      declFile: this.declFile(origin, cu), declLine: origin.unit.unsignedOf(origin, DW_AT.decl_line),
+      declFile: sourceFileOf(cu.lineTable, origin.unit.unsignedOf(origin, DW_AT.decl_file)), declLine: origin.unit.unsignedOf(origin, DW_AT.decl_line),
       external: origin.attrs.get(DW_AT.external)?.kind === 'flag', parameters: [], locals: [], inlined: [], compileUnit: cu,
     };
     this.collectLocals(die, s, cu);
@@ -218,10 +211,9 @@ export class ProgramModel {
     for (const child of die.children) {
       if (child.tag === DW_TAG.inlined_subroutine) {
         const unit = child.unit;
-        const fileIndex = unit.unsignedOf(child, DW_AT.call_file);
         s.inlined.push({
-          name: this.inherited(child, DW_AT.name) ?? '', ranges: this.rangesOf(child),
-          callFile: fileIndex === undefined ? undefined : cu.lineTable?.files[fileIndex]?.path,
+          name: inheritedString(child, DW_AT.name, this.dies) ?? '', ranges: this.rangesOf(child),
+          callFile: sourceFileOf(cu.lineTable, unit.unsignedOf(child, DW_AT.call_file)),
           callLine: unit.unsignedOf(child, DW_AT.call_line), callColumn: unit.unsignedOf(child, DW_AT.call_column), depth,
         });
         this.collectInlined(child, s, cu, depth + 1, nesting + 1);
@@ -232,7 +224,7 @@ export class ProgramModel {
   /** A variable DIE as VariableInfo; undefined for pure declarations (extern) with no location. */
   private variable(die: Die, cu: CompileUnitInfo, inFunction: 'parameter' | 'local' | undefined): VariableInfo | undefined {
     const unit = die.unit;
-    const decl = this.declarationOf(die);
+    const decl = declarationOf(die, this.dies);
     const locAttr = die.attrs.get(DW_AT.location);
     if (!locAttr && die.attrs.get(DW_AT.declaration)?.kind === 'flag' && inFunction === undefined) return undefined;
     let location: Location | undefined;
@@ -249,8 +241,8 @@ export class ProgramModel {
     const constant = die.attrs.get(DW_AT.const_value) ?? decl.attrs.get(DW_AT.const_value);
     const constantValue = constant?.kind === 'constant' ? constant.value : constant?.kind === 'block' ? constant.bytes : undefined;
     return {
-      name: this.inherited(die, DW_AT.name) ?? '', scope, type, byteSize: type?.byteSize,
-      declFile: this.declFile(decl, cu), declLine: decl.unit.unsignedOf(decl, DW_AT.decl_line),
+      name: inheritedString(die, DW_AT.name, this.dies) ?? '', scope, type, byteSize: type?.byteSize,
+      declFile: sourceFileOf(cu.lineTable, decl.unit.unsignedOf(decl, DW_AT.decl_file)), declLine: decl.unit.unsignedOf(decl, DW_AT.decl_line),
       address, location, locationList, constantValue, compileUnit: cu,
     };
   }
@@ -263,42 +255,22 @@ export class ProgramModel {
   }
 
   private rangesOf(die: Die): AddressRange[] {
-    const unit = die.unit;
-    const pc = unit.pcRange(die);
-    if (pc) return pc.high > pc.low && this.isLoaded(pc.low) ? [pc] : [];
-    const ranges = die.attrs.get(DW_AT.ranges);
-    if (!ranges) return [];
-    const base = unit.addressOf(unit.root.attrs.get(DW_AT.low_pc)) ?? 0n;
-    return readRanges(unit, ranges, base).filter((r) => r.high > r.low && this.isLoaded(r.low));
+    return codeRanges(die.unit, die.attrs.get(DW_AT.low_pc), die.attrs.get(DW_AT.high_pc), die.attrs.get(DW_AT.ranges), this.isLoaded);
   }
+}
 
-  /** Follows DW_AT_specification / DW_AT_abstract_origin to the DIE holding the declaration. */
-  private declarationOf(die: Die): Die {
-    let current = die;
-    for (let hops = 0; hops < 8; hops++) {
-      const next = current.unit.referenced(current, DW_AT.specification, this.dies)
-        ?? current.unit.referenced(current, DW_AT.abstract_origin, this.dies);
-      if (!next) return current;
-      current = next;
-    }
-    return current;
-  }
-
-  /** A string attribute from the DIE or, failing that, from its declaration chain. */
-  private inherited(die: Die, attribute: number): string | undefined {
-    let current: Die | undefined = die;
-    for (let hops = 0; current && hops < 8; hops++) {
-      const v = current.unit.stringOf(current.attrs.get(attribute));
-      if (v !== undefined) return v;
-      current = current.unit.referenced(current, DW_AT.specification, this.dies)
-        ?? current.unit.referenced(current, DW_AT.abstract_origin, this.dies);
-    }
-    return undefined;
-  }
-
-  private declFile(die: Die, cu: CompileUnitInfo): string | undefined {
-    const index = die.unit.unsignedOf(die, DW_AT.decl_file);
-    if (index === undefined) return undefined;
-    return cu.lineTable?.files[index]?.path;
-  }
+/** A compile (or partial) unit's name, directories, producer and line table, from its root DIE. */
+export function describeCompileUnit(unit: DwarfUnit, sections: DwarfSections,
+  isLoaded: (address: bigint) => boolean): CompileUnitInfo | undefined {
+  const root = unit.root;
+  if (root.tag !== DW_TAG.compile_unit && root.tag !== DW_TAG.partial_unit) return undefined;
+  const compDir = unit.stringOf(root.attrs.get(DW_AT.comp_dir)) ?? '';
+  const stmtList = root.attrs.get(DW_AT.stmt_list);
+  const lineOffset = stmtList?.kind === 'sectionOffset' ? stmtList.value : stmtList?.kind === 'constant' ? Number(stmtList.value) : undefined;
+  return {
+    name: unit.nameOf(root) ?? '', compDir, producer: unit.stringOf(root.attrs.get(DW_AT.producer)) ?? '',
+    language: unit.unsignedOf(root, DW_AT.language), version: unit.version,
+    ranges: codeRanges(unit, root.attrs.get(DW_AT.low_pc), root.attrs.get(DW_AT.high_pc), root.attrs.get(DW_AT.ranges), isLoaded),
+    lineTable: lineOffset === undefined ? undefined : parseLineTable(sections, lineOffset, compDir, unit.addressSize), unit,
+  };
 }

@@ -2,7 +2,7 @@
 // subrange bounds/counts), struct/union/class (members with DW_AT_data_member_location), typedef,
 // qualifiers and enums, with byte sizes. Resolved lazily and cached, so recursive types terminate.
 import * as constants from './constants';
-import type { Die, DieIndex } from './dwarfUnit';
+import type { Die, DieLookup } from './dwarfUnit';
 
 // Copied into local bindings once: unbundled CommonJS would otherwise call a getter per use.
 const { DW_AT, DW_TAG } = constants;
@@ -51,7 +51,7 @@ const MAX_TYPE_DEPTH = 256;
 export class TypeResolver {
   private readonly cache = new Map<number, TypeInfo>();
 
-  constructor(private readonly dies: DieIndex) {}
+  constructor(private readonly dies: DieLookup) {}
 
   private depth = 0;
 

@@ -149,7 +149,15 @@ suite('watchpoints on the heap-overflow example', function () {
       await events.until('statistics after the stop', () => kvmi.monitor.state?.statistics);
       assert.ok(kvmi.pageTree.getChildren().length >= 1, 'no restricted page listed');
 
-      // 6. Removing the watch and continuing runs the guest to its end: exit code 3 (guard corrupted).
+      // 6. The disassembly view opens at the stop.
+      await vscode.commands.executeCommand('kvmi.openDisassemblyAtStop');
+      await within(10_000, 'the Disassembly tab', (async () => {
+        while (!vscode.window.tabGroups.all.flatMap((g) => g.tabs).some((t) => /disassembly/i.test(t.label))) {
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      })());
+
+      // 7. Removing the watch and continuing runs the guest to its end: exit code 3 (guard corrupted).
       await vscode.commands.executeCommand('kvmi.watchpoints.removeAll');
       const ended = new Promise<void>((resolve) => { const d = vscode.debug.onDidTerminateDebugSession(() => { d.dispose(); resolve(); }); });
       await session.customRequest('continue', { threadId: last.threadId });

@@ -95,14 +95,26 @@ function rmw(c: CpuCore, d: DecodedInsn, op: number, b: number, bh: number): voi
   if (op !== 7) c.setReg(d.rm, size, d.rex, r, c.hi);
 }
 
+/** Register-register op for 32/64-bit operands without the generic operand helpers (hot path). */
+function aluRegReg(c: CpuCore, op: number, size: number, dst: number, src: number): void {
+  const regs = c.regs;
+  const di = dst << 1, si = src << 1;
+  const r = alu(c, op, size, regs[di], regs[di + 1], regs[si], regs[si + 1]);
+  if (op === 7) return;
+  regs[di] = r;
+  regs[di + 1] = size === 8 ? c.hi : 0;
+}
+
 /** op E, G (00, 01, 08, ...). A fault restores flags and registers (the run loop's snapshot). */
 export function aluEG(c: CpuCore, d: DecodedInsn): void {
+  if (!d.hasMem && d.size >= 4) { aluRegReg(c, d.param, d.size, d.rm, d.reg); return; }
   const b = c.getReg(d.reg, d.size, d.rex), bh = c.hi;
   rmw(c, d, d.param, b, bh);
 }
 
 /** op G, E (02, 03, ...). */
 export function aluGE(c: CpuCore, d: DecodedInsn): void {
+  if (!d.hasMem && d.size >= 4) { aluRegReg(c, d.param, d.size, d.reg, d.rm); return; }
   const size = d.size;
   const b = c.readE(d, size), bh = c.hi;
   const a = c.getReg(d.reg, size, d.rex), ah = c.hi;

@@ -1,7 +1,8 @@
 // The UI test: drives the workbench as a person would, in headless Chromium against the code-server VS
 // Code server. Opens the example's main.c, right-clicks the line number of line 62, chooses "Watch
 // writes to the memory this line touches", presses F5, waits for the data-breakpoint stop on that line, expands
-// the Registers scope, and saves screenshots in test/.artifacts/screenshots/. Resolves 0 when every
+// the Registers scope; then steps over, watches *guard with "Watch Symbol Under Cursor" and continues to
+// the overflow on line 28; saves screenshots in test/.artifacts/screenshots/. Resolves 0 when every
 // step was seen on screen, 1 otherwise (naming the step).
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,6 +10,8 @@ import { chromium } from 'playwright-core';
 import { chromiumBinary, freePort, startServer } from './codeServerRunner.mjs';
 
 const watchedLine = 62;
+/** From test/guests/guests.json: the statement that overflows the buffer into the guard. */
+const overflowLine = 28;
 const menuItem = 'Watch writes to the memory this line touches';
 
 async function step(what, body) {
@@ -17,6 +20,11 @@ async function step(what, body) {
   } catch (error) {
     throw new Error(`UI step "${what}" failed: ${error.message.split('\n')[0]}`);
   }
+}
+
+/** Whether the locator's element appears within `ms` (isVisible does not wait). */
+function shown(locator, ms) {
+  return locator.waitFor({ state: 'visible', timeout: ms }).then(() => true, () => false);
 }
 
 async function runCommand(page, title) {
@@ -64,7 +72,7 @@ export async function runUiTest({ root, workspace, scratch, screenshots }) {
       for (let attempt = 0; ; attempt++) {
         await page.locator('.margin-view-overlays .line-numbers', { hasText: new RegExp(`^${watchedLine}$`) }).click({ button: 'right' });
         const item = page.locator('.monaco-menu .action-label', { hasText: menuItem });
-        if (await item.first().isVisible({ timeout: 3_000 }).catch(() => false)) { await item.first().click(); break; }
+        if (await shown(item.first(), 3_000)) { await item.first().click(); break; }
         await page.keyboard.press('Escape');
         if (attempt === 5) throw new Error('the item never appeared in the line-number menu');
         await runCommand(page, 'KVMI: Check KVM Access').catch(() => {}); // activates the extension
@@ -93,6 +101,27 @@ export async function runUiTest({ root, workspace, scratch, screenshots }) {
       if ((await locals.getAttribute('aria-expanded')) === 'true') await locals.click();
     });
     await page.screenshot({ path: join(screenshots, 'paused-on-data-breakpoint.png') });
+    await step('step over line 62 (F10), watch *guard with "Watch Symbol Under Cursor"', async () => {
+      await page.keyboard.press('F10');
+      await page.locator('.monaco-list-row', { hasText: 'main.c' }).filter({ hasNotText: `${watchedLine}:` }).first().waitFor({ timeout: 20_000 });
+      // Put the cursor on "guard" in line 62, then run the command and pick the pointee.
+      await page.keyboard.press('Control+G');
+      await page.locator('.quick-input-widget input').fill(`:${watchedLine}:3`);
+      await page.keyboard.press('Enter');
+      await runCommand(page, 'KVMI: Watch Symbol Under Cursor');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: '*guard' }).first().click({ timeout: 10_000 });
+      await page.keyboard.press('Enter'); // the pick list allows several choices: confirm
+    });
+    await step(`continue (F5) until the overflow stops on line ${overflowLine}`, async () => {
+      await page.locator('.monaco-editor').first().click({ position: { x: 400, y: 200 } });
+      for (let attempt = 0; attempt < 4; attempt++) {
+        await page.keyboard.press('F5');
+        const onOverflow = page.locator('.monaco-list-row', { hasText: 'main.c' }).filter({ hasText: `${overflowLine}:` }).first();
+        if (await shown(onOverflow, 15_000)) return;
+      }
+      throw new Error(`no stop on main.c:${overflowLine}`);
+    });
+    await page.screenshot({ path: join(screenshots, 'overflow-line-28.png') });
     await page.keyboard.press('Shift+F5');
     console.log(`UI test passed in ${((Date.now() - started) / 1000).toFixed(1)} s; screenshots in ${screenshots}`);
     return 0;

@@ -141,6 +141,11 @@ suite('watchpoints on the heap-overflow example', function () {
       assert.ok(rip && frame.instructionPointerReference);
       assert.equal(BigInt(rip.value), BigInt(frame.instructionPointerReference));
 
+      // The first byte past the chunk header that lands in the guard is message byte 64 (guests.json:
+      // overflow.firstGuardWriteIndex), so the loop counter i is 64 at this stop.
+      const i = await session.customRequest('evaluate', { expression: 'i', frameId: frame.id, context: 'watch' }) as { result: string };
+      assert.equal(Number(BigInt(i.result.split(' ')[0])), 64, `i is ${i.result}`);
+
       // 5. Hit counts reach the view; the Page Restrictions view lists the watched frames.
       await kvmi.sessions.refresh(session);
       assert.equal(kvmi.store.all.find((w) => w.label === '*guard')?.hits, lines.length);

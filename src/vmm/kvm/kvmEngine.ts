@@ -46,6 +46,8 @@ export interface KvmEngineOptions {
 }
 
 export class KvmEngine implements Engine {
+  /** Guest CPL 0-2 code runs in the software core (KvmEngineOptions.softwareKernel). */
+  get softwareKernel(): boolean { return this.options.softwareKernel ?? false; }
   readonly name = 'kvm' as const;
   private readonly devicePath: string;
 

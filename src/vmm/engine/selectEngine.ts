@@ -2,7 +2,7 @@
 // (else a clear notAvailable error naming what is missing); on a PVM host it runs guest ring 0 in
 // the software core (hybrid: KVM's own emulator is far slower there and cannot run every ring-0
 // instruction, e.g. INT3; the conformance suite test/unit/conformance shows hybrid exact where
-// plain KVM is not) and says so; 'auto' follows chooseAutoEngine
+// plain KVM is not); 'auto' follows chooseAutoEngine
 // (kvm/engineChoice.ts): KVM on VMX/SVM hosts, the emulator where /dev/kvm is PVM (guest kernel code
 // would run in KVM's instruction emulator) or absent, and says which it picked and why.
 import { chooseAutoEngine } from '../kvm/engineChoice';
@@ -26,11 +26,7 @@ export function selectEngine(choice: EngineChoice, probe: () => HostProbe = () =
     case 'kvm': {
       const host = probe();
       if (!host.usable) throw new EngineError('notAvailable', `the KVM engine cannot run here: ${host.reason}; use --engine emulator`);
-      if (host.backend !== 'pvm') return { engine: new KvmEngine() };
-      return {
-        engine: new KvmEngine({ softwareKernel: true }),
-        note: 'engine kvm, hybrid (this /dev/kvm is PVM: guest ring-0 code runs in the built-in emulator, ring 3 natively in KVM)',
-      };
+      return { engine: new KvmEngine({ softwareKernel: host.backend === 'pvm' }) };
     }
     case 'auto': {
       const picked = chooseAutoEngine(probe(), 'unknown');

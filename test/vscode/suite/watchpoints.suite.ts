@@ -73,6 +73,10 @@ suite('watchpoints on the heap-overflow example', function () {
     await vscode.commands.executeCommand('kvmi.watchpoints.removeAll');
   });
 
+  teardown(async () => {
+    if (vscode.debug.activeDebugSession) await vscode.debug.stopDebugging();
+  });
+
   test('the line-number command watches the pointer line 62 writes, with a gutter icon, persisted across a reload', async () => {
     await vscode.window.showTextDocument(vscode.Uri.file(mainC));
     const added = await vscode.commands.executeCommand<StoredWatchpoint[]>('kvmi.watchLineWrites',
@@ -143,8 +147,12 @@ suite('watchpoints on the heap-overflow example', function () {
 
       // The first byte past the chunk header that lands in the guard is message byte 64 (guests.json:
       // overflow.firstGuardWriteIndex), so the loop counter i is 64 at this stop.
-      const i = await session.customRequest('evaluate', { expression: 'i', frameId: frame.id, context: 'watch' }) as { result: string };
-      assert.equal(Number(BigInt(i.result.split(' ')[0])), 64, `i is ${i.result}`);
+      const locals = scopes.find((s) => /local/i.test(s.name));
+      assert.ok(locals, `no Locals scope among ${scopes.map((s) => s.name)}`);
+      const localVariables = (await session.customRequest('variables', { variablesReference: locals.variablesReference }) as { variables: { name: string; value: string }[] }).variables;
+      const i = localVariables.find((v) => v.name === 'i');
+      assert.ok(i, `no i among ${localVariables.map((v) => v.name)}`);
+      assert.equal(Number(BigInt(i.value.split(' ')[0])), 64, `i is ${i.value}`);
 
       // 5. Hit counts reach the view; the Page Restrictions view lists the watched frames.
       await kvmi.sessions.refresh(session);
@@ -176,6 +184,7 @@ suite('watchpoints on the heap-overflow example', function () {
   });
 
   test('a disabled watchpoint stays out of the launch; serial "terminal" opens the guest console terminal', async () => {
+    await vscode.commands.executeCommand('kvmi.watchpoints.removeAll');
     const [guard] = await vscode.commands.executeCommand<StoredWatchpoint[]>('kvmi.watchLineWrites',
       { uri: vscode.Uri.file(mainC), lineNumber: guardAssignLine });
     await vscode.commands.executeCommand('kvmi.watchpoints.disable', { kind: 'stored', watchpoint: guard });

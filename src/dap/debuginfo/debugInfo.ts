@@ -8,6 +8,7 @@ import { readSymbols, type ElfSymbol } from './elf/elfSymbols';
 import { SymbolIndex } from './symbolIndex';
 import { dwarfSectionsOf } from './dwarf/dwarfSections';
 import { ProgramModel } from './dwarf/programModel';
+import { scanDeclarations, type DeclarationScan } from './dwarf/declarationScan';
 import { LineIndex } from './dwarf/lineIndex';
 import { parseFrameSection, type Fde, type FrameSection } from './cfi/frameEntries';
 import { Unwinder } from './cfi/unwinder';
@@ -18,6 +19,7 @@ export class DebugInfo {
   private symbolList?: ElfSymbol[];
   private symbolIndex?: SymbolIndex;
   private programModel?: ProgramModel;
+  private declarationScan?: DeclarationScan;
   private lineIndex?: LineIndex;
   private frameUnwinder?: Unwinder;
 
@@ -61,10 +63,24 @@ export class DebugInfo {
     return (this.programModel ??= guard(() => new ProgramModel(dwarfSectionsOf(this.elf), (a) => this.elf.isAllocated(a)), 'DWARF'));
   }
 
-  /** Address <-> source line queries over the line tables of all compile units. */
+  /**
+   * Functions with code and variables with a fixed address, from a light pass over .debug_info
+   * that builds no DIE tree (several times faster than `program` on large guests; see
+   * test/bench/lspIndex.ts). Use it when declarations are all that is needed.
+   */
+  get declarations(): DeclarationScan {
+    return (this.declarationScan ??= guard(() => scanDeclarations(dwarfSectionsOf(this.elf), (a) => this.elf.isAllocated(a)), 'DWARF'));
+  }
+
+  /**
+   * Address <-> source line queries over the line tables of all compile units (taken from the
+   * program model when it is built, else from the lighter declarations scan).
+   */
   get lines(): LineIndex {
-    const tables = this.program.compileUnits.flatMap((cu) => (cu.lineTable ? [cu.lineTable] : []));
-    return (this.lineIndex ??= new LineIndex(tables, (a) => this.elf.isAllocated(a)));
+    if (this.lineIndex) return this.lineIndex;
+    const units = this.programModel?.compileUnits ?? this.declarations.compileUnits;
+    const tables = units.flatMap((cu) => (cu.lineTable ? [cu.lineTable] : []));
+    return (this.lineIndex = new LineIndex(tables, (a) => this.elf.isAllocated(a)));
   }
 
   /** CFI-based unwinder over .eh_frame and .debug_frame (FDEs of both). */

@@ -11,6 +11,7 @@ export type { SymbolIndex } from './symbolIndex';
 export type { LineIndex, SourceLocation, LineSpan } from './dwarf/lineIndex';
 export type { LineTable, LineRow, LineFile } from './dwarf/lineProgram';
 export type { ProgramModel, CompileUnitInfo, SubprogramInfo, VariableInfo, VariableScope, InlinedCall } from './dwarf/programModel';
+export type { DeclarationScan, DeclaredFunction, DeclaredVariable } from './dwarf/declarationScan';
 export type { TypeInfo, TypeKind, TypeMember, Enumerator } from './dwarf/typeInfo';
 export type { Location } from './dwarf/locationExpression';
 export type { AddressRange, LocationListEntry } from './dwarf/rangeLists';

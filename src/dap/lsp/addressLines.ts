@@ -1,7 +1,9 @@
-// Address -> source line over the DWARF line tables (DWARF 5 §6.2: each row covers the addresses
-// up to the next row of its sequence), flattened into typed arrays so the worker thread that reads
-// the DWARF can post it to the server cheaply; lookups are a binary search.
-import type { LineTable } from '../debuginfo/index';
+// Address -> source line for the language server: the spans of the reader's line index
+// (debuginfo `info.lines`, DWARF 5 §6.2) flattened into typed arrays, so the worker thread that
+// reads the DWARF can post them to the server cheaply; lookups are a binary search. Line 0 (code
+// attributed to no source line, §6.2.5.1) and rows naming no known file are left out: there is no
+// source position to show for them.
+import type { LineIndex } from '../debuginfo/index';
 
 export interface AddressLineTable {
   starts: BigUint64Array;
@@ -12,32 +14,21 @@ export interface AddressLineTable {
   paths: string[];
 }
 
-export function buildAddressLines(tables: readonly LineTable[]): AddressLineTable {
+export function buildAddressLines(index: LineIndex | undefined): AddressLineTable {
+  const spans = (index?.addressSpans ?? []).filter((s) => s.row.line !== 0 && s.table.files[s.row.file] !== undefined);
   const paths: string[] = [];
   const pathIndex = new Map<string, number>();
-  const starts: bigint[] = [], ends: bigint[] = [], lines: number[] = [], files: number[] = [];
-  for (const table of tables) {
-    const rows = table.rows;
-    for (let i = 0; i + 1 < rows.length; i++) {
-      const row = rows[i], next = rows[i + 1];
-      if (row.endSequence || next.address <= row.address || row.line === 0) continue;
-      const path = table.files[row.file]?.path;
-      if (path === undefined) continue;
-      let index = pathIndex.get(path);
-      if (index === undefined) { index = paths.length; paths.push(path); pathIndex.set(path, index); }
-      starts.push(row.address); ends.push(next.address); lines.push(row.line); files.push(index);
-    }
-  }
-  // Sort by start with number compares on the 32-bit halves (bigint compares are several times slower).
-  const hi = Uint32Array.from(starts, (a) => Number(a >> 32n)), lo = Uint32Array.from(starts, (a) => Number(a & 0xffffffffn));
-  const order = Int32Array.from(starts, (_, i) => i).sort((a, b) => hi[a] - hi[b] || lo[a] - lo[b]);
-  return {
-    starts: BigUint64Array.from(order, (i) => starts[i]),
-    ends: BigUint64Array.from(order, (i) => ends[i]),
-    lines: Uint32Array.from(order, (i) => lines[i]),
-    files: Uint32Array.from(order, (i) => files[i]),
-    paths,
+  const table: AddressLineTable = {
+    starts: new BigUint64Array(spans.length), ends: new BigUint64Array(spans.length),
+    lines: new Uint32Array(spans.length), files: new Uint32Array(spans.length), paths,
   };
+  spans.forEach((span, i) => {
+    const path = span.table.files[span.row.file]!.path;
+    let file = pathIndex.get(path);
+    if (file === undefined) { file = paths.length; paths.push(path); pathIndex.set(path, file); }
+    table.starts[i] = span.low; table.ends[i] = span.high; table.lines[i] = span.row.line; table.files[i] = file;
+  });
+  return table;
 }
 
 /** The source line whose code contains `address`, or undefined. */

@@ -1,6 +1,6 @@
-// The declarations of a guest that the editor features need, extracted from the DWARF program
-// model (DW_TAG_subprogram with code, DW_TAG_variable with a fixed address; DWARF 5 §3.3, §4.1)
-// and the address -> line table, as plain data, so a worker thread can build it and post it to
+// The declarations of a guest that the editor features need, from the reader's declarations-only
+// DWARF scan (DW_TAG_subprogram with code, DW_TAG_variable with a fixed address; DWARF 5 §3.3,
+// §4.1) and the address -> line table, as plain data, so a worker thread can build it and post it to
 // the server.
 import type { DebugInfo } from '../debuginfo/index';
 import { buildAddressLines, type AddressLineTable } from './addressLines';
@@ -33,20 +33,19 @@ export interface DeclarationIndexData {
 export function buildDeclarationIndex(info: DebugInfo): DeclarationIndexData {
   const declarations: GuestDeclaration[] = [];
   const files = new Set<string>();
-  if (!info.hasDwarf) return { declarations, lineTableFiles: [], addressLines: buildAddressLines([]) };
-  const program = info.program;
-  for (const cu of program.compileUnits) for (const f of cu.lineTable?.files ?? []) if (f) files.add(f.path);
-  for (const s of program.subprograms) {
-    if (s.low === undefined || s.high === undefined || s.name === '') continue;
-    declarations.push({ name: s.name, kind: 'function', scope: s.external ? 'global' : 'static', address: s.low,
-      size: Number(s.high - s.low), typeName: undefined, declFile: s.declFile, declLine: s.declLine });
+  if (!info.hasDwarf) return { declarations, lineTableFiles: [], addressLines: buildAddressLines(undefined) };
+  const scan = info.declarations;
+  for (const cu of scan.compileUnits) for (const f of cu.lineTable?.files ?? []) if (f) files.add(f.path);
+  for (const f of scan.functions) {
+    if (f.name === '') continue;
+    declarations.push({ name: f.name, kind: 'function', scope: f.external ? 'global' : 'static', address: f.low,
+      size: Number(f.high - f.low), typeName: undefined, declFile: f.declFile, declLine: f.declLine });
   }
-  for (const v of program.globals) {
-    if (v.address === undefined || v.name === '') continue;
-    declarations.push({ name: v.name, kind: 'variable', scope: v.scope === 'global' ? 'global' : 'static', address: v.address,
+  for (const v of scan.variables) {
+    if (v.name === '') continue;
+    declarations.push({ name: v.name, kind: 'variable', scope: v.scope, address: v.address,
       size: v.byteSize ?? info.symbols.lookupName(v.name)?.size ?? 0, typeName: v.type ? cTypeName(v.type) : undefined,
       declFile: v.declFile, declLine: v.declLine });
   }
-  const addressLines = buildAddressLines(program.compileUnits.flatMap((cu) => (cu.lineTable ? [cu.lineTable] : [])));
-  return { declarations, lineTableFiles: [...files], addressLines };
+  return { declarations, lineTableFiles: [...files], addressLines: buildAddressLines(info.lines) };
 }

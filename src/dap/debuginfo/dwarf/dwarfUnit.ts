@@ -138,23 +138,30 @@ export function readDieTree(r: ByteReader, end: number, table: AbbrevTable, unit
   const stack: Die[] = [];
   let top: Die | undefined;
   while (r.pos < end) {
-    const offset = r.pos;
-    const code = r.uleb();
-    if (code === 0) { stack.pop(); if (stack.length === 0 && top) return top; continue; }
-    const abbrev = table.get(code);
-    if (!abbrev) throw new DebugInfoError('malformed', `.debug_info: DIE uses undefined abbreviation code ${code}`, offset);
-    const attrs = new Map<number, AttributeValue>();
-    for (const spec of abbrev.specs) attrs.set(spec.attribute, readAttributeValue(r, spec, ctx));
-    if (r.pos > end) throw new DebugInfoError('truncated', '.debug_info: DIE runs past its unit', offset);
-    const parent = top ? stack[stack.length - 1] : parentOfTop;
-    const die: Die = { offset, tag: abbrev.tag, attrs, children: [], parent, unit };
-    index.set(offset, die);
-    if (top) parent!.children.push(die);
+    const read = readDie(r, end, table, unit, ctx, top ? stack[stack.length - 1] : parentOfTop);
+    if (!read) { stack.pop(); if (stack.length === 0 && top) return top; continue; }
+    const { die, hasChildren } = read;
+    index.set(die.offset, die);
+    if (top) die.parent!.children.push(die);
     else top = die;
-    if (abbrev.hasChildren) stack.push(die);
+    if (hasChildren) stack.push(die);
     else if (die === top) return top;
   }
   return top;
+}
+
+/** Decodes the one DIE at the reader's position (its attributes, not its children); undefined for a null entry. */
+export function readDie(r: ByteReader, end: number, table: AbbrevTable, unit: DwarfUnit, ctx: FormContext,
+  parent: Die | undefined): { die: Die; hasChildren: boolean } | undefined {
+  const offset = r.pos;
+  const code = r.uleb();
+  if (code === 0) return undefined;
+  const abbrev = table.get(code);
+  if (!abbrev) throw new DebugInfoError('malformed', `.debug_info: DIE uses undefined abbreviation code ${code}`, offset);
+  const attrs = new Map<number, AttributeValue>();
+  for (const spec of abbrev.specs) attrs.set(spec.attribute, readAttributeValue(r, spec, ctx));
+  if (r.pos > end) throw new DebugInfoError('truncated', '.debug_info: DIE runs past its unit', offset);
+  return { die: { offset, tag: abbrev.tag, attrs, children: [], parent, unit }, hasChildren: abbrev.hasChildren };
 }
 
 /** Reads the *_base attributes of the unit DIE; defaults point past the first contribution header. */

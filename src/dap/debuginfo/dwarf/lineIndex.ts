@@ -70,6 +70,9 @@ export class LineIndex {
     }
   }
 
+  /** Every address span with the row that names it, ascending by address (what lookupAddress searches). */
+  get addressSpans(): readonly LineSpan[] { return this.spans; }
+
   pathOf(table: LineTable, row: LineRow): string {
     return table.files[row.file]?.path ?? `<file ${row.file}>`;
   }

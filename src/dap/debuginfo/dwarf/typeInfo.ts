@@ -2,6 +2,7 @@
 // subrange bounds/counts), struct/union/class (members with DW_AT_data_member_location), typedef,
 // qualifiers and enums, with byte sizes. Resolved lazily and cached, so recursive types terminate.
 import * as constants from './constants';
+import type { AttributeValue } from './attributeValue';
 import type { Die, DieLookup } from './dwarfUnit';
 
 // Copied into local bindings once: unbundled CommonJS would otherwise call a getter per use.
@@ -57,7 +58,11 @@ export class TypeResolver {
 
   /** The type named by a DIE's DW_AT_type; a missing DW_AT_type means void. */
   typeOf(die: Die): TypeInfo | undefined {
-    const v = die.attrs.get(DW_AT.type);
+    return this.typeOfValue(die.attrs.get(DW_AT.type));
+  }
+
+  /** The type a DW_AT_type value names; undefined (void) when there is no value. */
+  typeOfValue(v: AttributeValue | undefined): TypeInfo | undefined {
     if (!v) return undefined;
     if (v.kind !== 'reference') return { kind: 'other', name: '?', byteSize: undefined };
     const target = this.dies.get(v.offset);

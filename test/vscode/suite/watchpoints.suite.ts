@@ -162,6 +162,12 @@ suite('watchpoints on the heap-overflow example', function () {
       await events.until('statistics after the stop', () => kvmi.monitor.state?.statistics);
       assert.ok(kvmi.pageTree.getChildren().length >= 1, 'no restricted page listed');
 
+      // A watchpoint the session got some other way (here a direct request) shows in the view too.
+      await session.customRequest('kvmi/addWatchpoint', { symbol: 'heap_arena', access: 'read' });
+      await kvmi.sessions.refresh(session);
+      const sessionOnly = kvmi.watchpointTree.getChildren().filter((n) => n.kind === 'session').map((n) => n.watchpoint.label);
+      assert.deepEqual(sessionOnly, ['heap_arena']);
+
       // 6. The disassembly view opens at the stop.
       await vscode.commands.executeCommand('kvmi.openDisassemblyAtStop');
       await within(10_000, 'the Disassembly tab', (async () => {
@@ -172,6 +178,8 @@ suite('watchpoints on the heap-overflow example', function () {
 
       // 7. Removing the watch and continuing runs the guest to its end: exit code 3 (guard corrupted).
       await vscode.commands.executeCommand('kvmi.watchpoints.removeAll');
+      await vscode.commands.executeCommand('kvmi.watchpoints.remove', kvmi.watchpointTree.getChildren().find((n) => n.kind === 'session'));
+      assert.deepEqual(kvmi.watchpointTree.getChildren(), []);
       const ended = new Promise<void>((resolve) => { const d = vscode.debug.onDidTerminateDebugSession(() => { d.dispose(); resolve(); }); });
       await session.customRequest('continue', { threadId: last.threadId });
       await within(30_000, 'end of the session', ended);

@@ -4,7 +4,7 @@
 // the Registers scope; then steps over, watches *guard with "Watch Symbol Under Cursor" and continues to
 // the overflow on line 28; saves screenshots in test/.artifacts/screenshots/. Resolves 0 when every
 // step was seen on screen, 1 otherwise (naming the step).
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { chromiumBinary, freePort, startServer } from './codeServerRunner.mjs';
@@ -37,6 +37,7 @@ async function runCommand(page, title) {
 
 export async function runUiTest({ root, workspace, scratch, screenshots }) {
   mkdirSync(screenshots, { recursive: true });
+  rmSync(join(screenshots, 'ui-test-failure.png'), { force: true });
   const port = await freePort();
   const started = Date.now();
   const { server, saveLog } = await startServer(root, workspace, scratch, port, join(scratch, 'unused-report.txt'));

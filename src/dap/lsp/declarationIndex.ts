@@ -1,9 +1,10 @@
 // The declarations of a guest that the editor features need, from the reader's declarations-only
 // DWARF scan (DW_TAG_subprogram with code, DW_TAG_variable with a fixed address; DWARF 5 §3.3,
-// §4.1) and the address -> line table, as plain data, so a worker thread can build it and post it to
-// the server.
+// §4.1) and the address -> line table, as plain data (in columns, packedDeclarations.ts), so a
+// worker thread can build it and post it to the server.
 import type { DebugInfo } from '../debuginfo/index';
 import { buildAddressLines, type AddressLineTable } from './addressLines';
+import { packDeclarations, type PackedDeclarations } from './packedDeclarations';
 import { cTypeName } from './typeNames';
 
 export type DeclarationKind = 'function' | 'variable';
@@ -24,7 +25,7 @@ export interface GuestDeclaration {
 }
 
 export interface DeclarationIndexData {
-  declarations: GuestDeclaration[];
+  declarations: PackedDeclarations;
   /** Source paths named by the line tables (DWARF 5 §6.2.4 file_names). */
   lineTableFiles: string[];
   addressLines: AddressLineTable;
@@ -33,7 +34,7 @@ export interface DeclarationIndexData {
 export function buildDeclarationIndex(info: DebugInfo): DeclarationIndexData {
   const declarations: GuestDeclaration[] = [];
   const files = new Set<string>();
-  if (!info.hasDwarf) return { declarations, lineTableFiles: [], addressLines: buildAddressLines(undefined) };
+  if (!info.hasDwarf) return { declarations: packDeclarations([]), lineTableFiles: [], addressLines: buildAddressLines(undefined) };
   const scan = info.declarations;
   for (const cu of scan.compileUnits) for (const f of cu.lineTable?.files ?? []) if (f) files.add(f.path);
   for (const f of scan.functions) {
@@ -47,5 +48,5 @@ export function buildDeclarationIndex(info: DebugInfo): DeclarationIndexData {
       size: v.byteSize ?? info.symbols.lookupName(v.name)?.size ?? 0, typeName: v.type ? cTypeName(v.type) : undefined,
       declFile: v.declFile, declLine: v.declLine });
   }
-  return { declarations, lineTableFiles: [...files], addressLines: buildAddressLines(info.lines) };
+  return { declarations: packDeclarations(declarations), lineTableFiles: [...files], addressLines: buildAddressLines(info.lines) };
 }

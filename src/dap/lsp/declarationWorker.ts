@@ -4,10 +4,14 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { DebugInfo } from '../debuginfo/index';
 import { buildDeclarationIndex } from './declarationIndex';
+import { packedBuffers } from './packedDeclarations';
 
 const { path } = workerData as { path: string };
 try {
-  parentPort!.postMessage({ data: buildDeclarationIndex(DebugInfo.fromFile(path)) });
+  const data = buildDeclarationIndex(DebugInfo.fromFile(path));
+  const { starts, ends, lines, files } = data.addressLines;
+  // The typed arrays move to the server thread instead of being copied.
+  parentPort!.postMessage({ data }, [...packedBuffers(data.declarations), ...[starts, ends, lines, files].map((a) => a.buffer as ArrayBuffer)]);
 } catch (error) {
   parentPort!.postMessage({ error: error instanceof Error ? error.message : String(error) });
 }

@@ -9,6 +9,7 @@ import { Worker } from 'node:worker_threads';
 import { DebugInfo, DebugInfoError, type ElfSection, type ElfSymbol } from '../debuginfo/index';
 import { lineAt, type AddressLineTable } from './addressLines';
 import { buildDeclarationIndex, type DeclarationIndexData, type GuestDeclaration } from './declarationIndex';
+import { unpackDeclarations } from './packedDeclarations';
 import { GuestLoadError } from './errors';
 import { describeFrames, framesOf, physicalAddress } from './pageFrames';
 import { matchSourcePath, toLocalPath, toRecordedPaths, type SourceMap } from './sourcePaths';
@@ -194,7 +195,7 @@ export class GuestImage {
     const byFile = new Map<string, GuestDeclaration[]>();
     const byName = new Map<string, GuestDeclaration[]>();
     const files = new Set(data.lineTableFiles);
-    for (const d of data.declarations) {
+    for (const d of unpackDeclarations(data.declarations)) {
       const named = byName.get(d.name);
       if (named) named.push(d); else byName.set(d.name, [d]);
       if (d.declFile === undefined) continue;

@@ -1,120 +1,130 @@
-// Benchmarks of the KVM engine (run: node --import tsx test/bench/kvmBench.ts):
-//  1. the cost of one KVM exit seen from Node: a real-mode loop of OUT instructions to the POST-code
-//     port (each OUT is a KVM_EXIT_IO handled in the vCPU thread; on PVM the loop's instructions are
-//     also run by KVM's emulator, so this is an upper bound), and an empty KVM_RUN (immediate_exit);
-//  2. the bench workload in guest ring 3 (bench-user-ud2, 250000 rounds) on KVM, against the same C
-//     compiled natively for the host (bench/host_check.c: the physical limit) and against the
-//     software engine (run on a smaller round count and scaled linearly: the workload is linear),
-//     and with hybrid execution (guest ring 0 in the software core, ring 3 in KVM);
-//  3. the watchpoint round trip: user-mode-ud2 writes its watched page 4096 times from ring 3; each
-//     write is a KVMI PF event answered CONTINUE by the main thread. (watched - unwatched) / events.
-// Prints one line per figure. Needs a usable /dev/kvm and gcc; says so and exits 0 otherwise.
+// Benchmarks of the KVM engine against a peer measured in the same run (node --import tsx
+// test/bench/kvmBench.ts [--reps N]); each figure is the median of N runs (default 3), peers
+// interleaved with ours so that load changes hit both alike. Prints a table and the load average.
+//  a. ring-3 workload, no restrictions: bench-user-ud2 (250000 rounds) on the engine `auto` picks
+//     for a ring-3 guest, against the same C (bench/host_check.c) compiled with cc and run natively.
+//     Goal: within 1.10x.
+//  b. kernel-mode workload: bench-small on the engine `--engine auto` picks, against the software
+//     engine alone. Goal: auto never slower (1.00x, within noise).
+//  c. watchpoint round trip: user-mode-ud2 writes its watched page 4096 times from ring 3, each a
+//     PF event answered CONTINUE at once; (watched - unwatched) / events, against test/bench/c/
+//     watchRoundTrip.c (mprotect, KVM_RUN, EFAULT, KVM_GET_REGS, unprotect, KVM_RUN). Goal: 1.5x.
+//  d. 1000 restricted frames the workload never touches: workload (a) with and without. Goal: <2%.
+// Needs a usable /dev/kvm and cc; says so and exits 0 otherwise.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Engine, PAGE_ACCESS_ALL, PAGE_ACCESS_W } from '../../src/vmm/engine/engine';
 import { parseElf } from '../../src/dap/debuginfo/elf/elfFile';
 import { readSymbols } from '../../src/dap/debuginfo/elf/elfSymbols';
+import { Engine, PageAccessEntry } from '../../src/vmm/engine/engine';
 import { EmulatorEngine } from '../../src/vmm/engine/emulatorEngine';
+import { selectEngine } from '../../src/vmm/engine/selectEngine';
+import { chooseAutoEngine } from '../../src/vmm/kvm/engineChoice';
 import { probeHost } from '../../src/vmm/kvm/hostProbe';
-import { KvmEngine, KvmVm } from '../../src/vmm/kvm/kvmEngine';
-import { KVM_IOCTL, KVM_RUN_OFFSET } from '../../src/vmm/kvm/kvmAbi';
-import { KvmVcpuFd } from '../../src/vmm/kvm/kvmVcpuFd';
-import { libc, O_CLOEXEC, O_RDWR } from '../../src/vmm/kvm/libc';
+import { KvmEngine } from '../../src/vmm/kvm/kvmEngine';
 import { createMachine } from '../../src/vmm/machine/machine';
 import { ensureGuestsBuilt, guestDescription, guestPath, guestsDir } from '../support/guests';
 
-const OUT_LOOP_COUNT = 20000;
+const MiB = 1 << 20;
+const UNTOUCHED_FRAMES = 1000;
+const UNTOUCHED_BASE = 16 * MiB;   // above every test guest's image, inside its 32 MiB
 
-/** Real mode at 0x7c00: mov cx, N; l: out 0x80, al; dec cx; jnz l; mov al, 0; out 0xf4, al. */
-function outLoopImage(count: number): Uint8Array {
-  return new Uint8Array([0xb9, count & 0xff, count >> 8, 0xe6, 0x80, 0x49, 0x75, 0xfb, 0xb0, 0x00, 0xe6, 0xf4]);
-}
+interface Run { ms: number; events: number }
 
-async function timedRun(engine: Engine, guest: Uint8Array, format?: 'raw', watchPage?: bigint): Promise<{ ms: number; stdout: string; vmStats: string; vm: unknown; events: number }> {
+async function timedRun(engine: Engine, guest: string, restrict: PageAccessEntry[] = []): Promise<Run> {
+  const desc = guestDescription(guest);
   let stdout = '';
   let events = 0;
-  const m = await createMachine({ engine, guest, format, memoryMiB: 32, cpus: 1, serialOutput: (b) => { stdout += Buffer.from(b).toString('latin1'); } });
-  if (watchPage !== undefined) {
+  const m = await createMachine({ engine, guest: readFileSync(guestPath(guest)), memoryMiB: 32, cpus: 1, serialOutput: (b) => { stdout += Buffer.from(b).toString('latin1'); } });
+  if (restrict.length > 0) {
     m.vm.onEvent((e) => { events++; e.reply('continue'); });
     await m.vm.vcpus[0].setIntercepts({ pf: true });
-    m.vm.setPageAccess([{ gpa: watchPage, access: PAGE_ACCESS_ALL & ~PAGE_ACCESS_W }]);
+    m.vm.setPageAccess(restrict);
   }
   const t0 = performance.now();
   await m.start();
   const stop = await m.vm.finished;
   const ms = performance.now() - t0;
-  if (stop.kind !== 'exitPort' || stop.status !== 0) throw new Error(`guest ended with ${JSON.stringify(stop, (_k, v) => (typeof v === 'bigint' ? v.toString(16) : v))}`);
-  return { ms, stdout, vmStats: JSON.stringify(m.vm.stats()), vm: m.vm, events };
-}
-
-function emptyRunCost(rounds: number): number {
-  const c = libc();
-  const kvm = c.open('/dev/kvm', O_RDWR | O_CLOEXEC, 0);
-  const vm = c.ioctlInt(kvm, KVM_IOCTL.KVM_CREATE_VM, 0);
-  const vcpu = new KvmVcpuFd(kvm, vm, 0);
-  vcpu.run[KVM_RUN_OFFSET.immediate_exit] = 1;
-  const t0 = performance.now();
-  for (let i = 0; i < rounds; i++) c.ioctlInt(vcpu.fd, KVM_IOCTL.KVM_RUN, 0);
-  const us = ((performance.now() - t0) * 1000) / rounds;
-  vcpu.close(); c.close(vm); c.close(kvm);
-  return us;
-}
-
-function nativeBench(iterations: number): number {
-  const dir = mkdtempSync(join(tmpdir(), 'kvm-bench-'));
-  try {
-    const program = join(dir, 'host_check');
-    const bench = join(guestsDir, 'bench');
-    execFileSync('gcc', ['-O2', `-I${bench}`, join(bench, 'host_check.c'), join(bench, 'bench_workload.c'), '-o', program]);
-    const t0 = performance.now();
-    execFileSync(program, [String(iterations)]);
-    return performance.now() - t0;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+  if (stop.kind !== 'exitPort' || stop.status !== desc.expectedExitCode || stdout !== desc.expectedStdout) {
+    throw new Error(`${guest} on ${engine.name}: wrong result (${stop.kind}, ${JSON.stringify(stdout)})`);
   }
+  return { ms, events };
+}
+
+function compile(dir: string, name: string, sources: string[], include?: string): string {
+  const out = join(dir, name);
+  execFileSync('cc', ['-O2', ...(include ? [`-I${include}`] : []), ...sources, '-o', out]);
+  return out;
+}
+
+function timedProcess(program: string, args: string[]): { ms: number; stdout: string } {
+  const t0 = performance.now();
+  const stdout = execFileSync(program, args, { encoding: 'utf8' });
+  return { ms: performance.now() - t0, stdout };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+interface Row { figure: string; ours: string; peer: string; ratio: number; goal: string; met: boolean }
+
+function printTable(rows: Row[]): void {
+  const cells = [['figure', 'ours', 'peer', 'ratio', 'goal', 'met'], ...rows.map((r) => [r.figure, r.ours, r.peer, r.ratio.toFixed(3), r.goal, r.met ? 'yes' : 'NO'])];
+  const widths = cells[0].map((_, i) => Math.max(...cells.map((c) => c[i].length)));
+  for (const c of cells) console.log(c.map((s, i) => s.padEnd(widths[i])).join('  '));
 }
 
 async function main(): Promise<void> {
+  const reps = Number(process.argv[process.argv.indexOf('--reps') + 1]) || 3;
   const probe = probeHost();
   if (!probe.usable) { console.log(`kvmBench: skipped: ${probe.reason}`); return; }
-  console.log(`host: ${probe.reason}`);
   ensureGuestsBuilt();
+  const load0 = loadavg();
+  console.log(`host: ${probe.reason}; ${reps} runs per figure (median); load average ${load0.map((l) => l.toFixed(2)).join(' ')}`);
+  const dir = mkdtempSync(join(tmpdir(), 'kvm-bench-'));
+  try {
+    const bench = join(guestsDir, 'bench');
+    const native = compile(dir, 'host_check', [join(bench, 'host_check.c'), join(bench, 'bench_workload.c')], bench);
+    const peerLoop = compile(dir, 'watchRoundTrip', [join(__dirname, 'c', 'watchRoundTrip.c')]);
+    const userPick = chooseAutoEngine(probe, 'user');
+    const userEngine = () => (userPick.engine === 'kvm' ? new KvmEngine({ softwareKernel: userPick.softwareKernel }) : new EmulatorEngine());
+    const iterations = guestDescription('bench-user-ud2').defines!.ITERATIONS;
+    const untouched: PageAccessEntry[] = Array.from({ length: UNTOUCHED_FRAMES }, (_, i) => ({ gpa: BigInt(UNTOUCHED_BASE + i * 4096), access: 0 }));
+    const image = readFileSync(guestPath('user-mode-ud2'));
+    const watchPage = readSymbols(parseElf(image)).find((s) => s.name === 'user_data_page')!.value;
+    const autoKernel = selectEngine('auto', () => probe);
 
-  console.log(`empty KVM_RUN (immediate_exit) from Node: ${emptyRunCost(2000).toFixed(1)} us`);
-  const loop = await timedRun(new KvmEngine(), outLoopImage(OUT_LOOP_COUNT), 'raw');
-  const counters = (loop.vm as KvmVm).kvmCounters();
-  console.log(`KVM_EXIT_IO round trip from Node (vCPU thread, incl. 3 emulated real-mode instructions): ${((loop.ms * 1000) / OUT_LOOP_COUNT).toFixed(1)} us per exit (${counters.ioExits} I/O exits, ${counters.kicks} kicks)`);
-
-  const full = guestDescription('bench-user-ud2');
-  const iterations = Number(full.defines?.ITERATIONS);
-  const kvm = await timedRun(new KvmEngine(), readFileSync(guestPath('bench-user-ud2')));
-  if (kvm.stdout !== full.expectedStdout) throw new Error(`bench-user-ud2 on KVM printed ${JSON.stringify(kvm.stdout)}`);
-  const native = nativeBench(iterations);
-  console.log(`bench workload, ${iterations} rounds: KVM (guest ring 3) ${kvm.ms.toFixed(0)} ms, native host ${native.toFixed(0)} ms, ratio KVM/native ${(kvm.ms / native).toFixed(2)}`);
-
-  const hybrid = await timedRun(new KvmEngine({ softwareKernel: true }), readFileSync(guestPath('bench-user-ud2')));
-  if (hybrid.stdout !== full.expectedStdout) throw new Error(`bench-user-ud2 on hybrid KVM printed ${JSON.stringify(hybrid.stdout)}`);
-  console.log(`bench workload, ${iterations} rounds, hybrid (ring 0 in the software core, ring 3 in KVM): ${hybrid.ms.toFixed(0)} ms, ratio to native ${(hybrid.ms / native).toFixed(2)} (${JSON.stringify((hybrid.vm as KvmVm).kvmCounters())})`);
-
-  const small = guestDescription('bench-user-ud2-small');
-  const emu = await timedRun(new EmulatorEngine(), readFileSync(guestPath('bench-user-ud2-small')));
-  if (emu.stdout !== small.expectedStdout) throw new Error(`bench-user-ud2-small on the emulator printed ${JSON.stringify(emu.stdout)}`);
-  const scaled = (emu.ms * iterations) / Number(small.defines?.ITERATIONS);
-  await watchRoundTrip('KVM', () => new KvmEngine());
-  await watchRoundTrip('hybrid KVM', () => new KvmEngine({ softwareKernel: true }));
-  await watchRoundTrip('emulator', () => new EmulatorEngine());
-  console.log(`emulator: ${small.defines?.ITERATIONS} rounds in ${emu.ms.toFixed(0)} ms (${emu.vmStats}); scaled to ${iterations} rounds ${(scaled / 1000).toFixed(1)} s, ${(scaled / kvm.ms).toFixed(0)}x the KVM time`);
-}
-
-async function watchRoundTrip(name: string, engine: () => Engine): Promise<void> {
-  const image = readFileSync(guestPath('user-mode-ud2'));
-  const page = readSymbols(parseElf(image)).find((sym) => sym.name === 'user_data_page')?.value;
-  if (page === undefined) throw new Error('user-mode-ud2 has no user_data_page symbol');
-  const plain = await timedRun(engine(), image);
-  const watched = await timedRun(engine(), image, undefined, page);
-  console.log(`watchpoint round trip, ${name}: ${(((watched.ms - plain.ms) * 1000) / watched.events).toFixed(0)} us per PF event (${watched.events} events, ${watched.ms.toFixed(0)} ms vs ${plain.ms.toFixed(0)} ms unwatched)`);
+    const t = { native: [] as number[], ring3: [] as number[], ring3Untouched: [] as number[], auto: [] as number[], emulator: [] as number[], watchUs: [] as number[], peerUs: [] as number[] };
+    let events = 0;
+    for (let r = 0; r < reps; r++) {
+      const n = timedProcess(native, [iterations]);
+      if (!n.stdout.includes('checksum=0x6d104978d8b66f3c')) throw new Error(`host_check printed ${n.stdout}`);
+      t.native.push(n.ms);
+      t.ring3.push((await timedRun(userEngine(), 'bench-user-ud2')).ms);
+      t.ring3Untouched.push((await timedRun(userEngine(), 'bench-user-ud2', untouched)).ms);
+      t.auto.push((await timedRun(selectEngine('auto', () => probe).engine, 'bench-small')).ms);
+      t.emulator.push((await timedRun(new EmulatorEngine(), 'bench-small')).ms);
+      const plain = await timedRun(userEngine(), 'user-mode-ud2');
+      const watched = await timedRun(userEngine(), 'user-mode-ud2', [{ gpa: watchPage, access: 7 & ~2 }]);
+      events = watched.events;
+      t.watchUs.push(((watched.ms - plain.ms) * 1000) / watched.events);
+      t.peerUs.push(Number(timedProcess(peerLoop, [String(watched.events)]).stdout.split(' ')[0]));
+    }
+    const m = Object.fromEntries(Object.entries(t).map(([k, v]) => [k, median(v)])) as Record<keyof typeof t, number>;
+    const ms = (x: number) => `${x.toFixed(0)} ms`;
+    const us = (x: number) => `${x.toFixed(1)} us`;
+    const rows: Row[] = [
+      { figure: `a. ring-3 workload (${userPick.engine}${userPick.softwareKernel ? ', hybrid' : ''}) vs native`, ours: ms(m.ring3), peer: ms(m.native), ratio: m.ring3 / m.native, goal: '<= 1.10', met: m.ring3 / m.native <= 1.10 },
+      { figure: `b. kernel workload, auto (${autoKernel.engine.name}) vs software engine`, ours: ms(m.auto), peer: ms(m.emulator), ratio: m.auto / m.emulator, goal: '<= 1.00 (noise)', met: m.auto / m.emulator <= 1.05 },
+      { figure: `c. watchpoint round trip (${events} events) vs C loop`, ours: us(m.watchUs), peer: us(m.peerUs), ratio: m.watchUs / m.peerUs, goal: '<= 1.5', met: m.watchUs / m.peerUs <= 1.5 },
+      { figure: `d. ${UNTOUCHED_FRAMES} untouched restricted frames vs none`, ours: ms(m.ring3Untouched), peer: ms(m.ring3), ratio: m.ring3Untouched / m.ring3, goal: '<= 1.02', met: m.ring3Untouched / m.ring3 <= 1.02 },
+    ];
+    printTable(rows);
+    console.log(`runs (ms or us): ${JSON.stringify(Object.fromEntries(Object.entries(t).map(([k, v]) => [k, v.map((x) => Math.round(x * 10) / 10)])))}`);
+    console.log(`load average at the end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 main().catch((e) => { console.error(e); process.exit(1); });

@@ -17,6 +17,9 @@ async function exercise(bytes: Uint8Array): Promise<DebugInfoError | undefined> 
     info.symbols.lookupAddress(0x1139n);
     info.symbols.search('a');
     if (info.hasDwarf) {
+      const light = DebugInfo.fromBytes(bytes); // the language server's path: declarations scan, then lines
+      void light.declarations.variables.length;
+      light.lines.lookupAddress(0x1139n);
       const program = info.program;
       program.globalAt(0x4020n);
       info.lines.lookupAddress(0x1139n);

@@ -6,7 +6,8 @@
 import { ByteReader } from '../byteReader';
 import { DebugInfoError } from '../errors';
 import type { Abbreviation, AbbrevTable, AttributeSpec } from './abbrev';
-import { readAttributeValue, skipAttributeValue, type AttributeValue, type FormContext } from './attributeValue';
+import * as attributeValues from './attributeValue';
+import type { AttributeValue, FormContext } from './attributeValue';
 import * as constants from './constants';
 import { codeRanges, declarationOf, dieReferencedBy, inheritedString, sourceFileOf } from './dieAttributes';
 import { DieDecoder } from './dieDecoder';
@@ -19,6 +20,7 @@ import { TypeResolver, type TypeInfo } from './typeInfo';
 
 // Copied into local bindings once: unbundled CommonJS would otherwise call a getter per use.
 const { DW_AT, DW_TAG, DW_FORM } = constants;
+const { readAttributeValue, skipAttributeValue } = attributeValues;
 
 /** A function with code (DW_TAG_subprogram with DW_AT_low_pc/high_pc or DW_AT_ranges). */
 export interface DeclaredFunction {

@@ -6,6 +6,7 @@
 import { CpuCore } from './core';
 import { DecodedInsn } from './decodedInsn';
 import { decode } from './decoder';
+import { BLOCKS_ENABLED, blockRole, compileBlock, CompiledBlock, HOT_THRESHOLD, MAX_BLOCK_INSNS } from './blockCompiler';
 import { bindHandler } from './dispatch';
 import { CpuException, CpuShutdown, DecodeFault, KvmiAccessEvent } from './faults';
 import { deliverEvent } from './interrupts';
@@ -83,10 +84,23 @@ export class X86Cpu extends CpuCore {
   /** The answered event applied while re-executing the instruction that raised it. */
   answered: PendingAnswer | undefined;
   private stopFlag = false;
-  private savedRip = 0;
+  /** Restore point of the current instruction (also written by compiled blocks, blockCompiler.ts). */
+  savedRip = 0;
   /** savedRegs holds the GPRs of the current instruction's start (see step()). */
-  private snapshotTaken = false;
-  private savedFlags = 0;
+  snapshotTaken = false;
+  savedFlags = 0;
+  /** Bumped whenever a page of cached code is dropped (compiled blocks stop at the next boundary). */
+  codeGeneration = 0;
+  /** Compiled blocks may run (BLOCKS_ENABLED must also be set); false runs the interpreter only. */
+  blocksEnabled = true;
+  /** Blocks compiled so far (diagnostics and tests). */
+  blocksCompiled = 0;
+  /** Run-loop iterations the last step() used: 1, or a block's instructions (+1 if it ended in a throw). */
+  private stepIterations = 1;
+  private stepStart = 0;
+  /** Guest-physical address and cached page of the instruction fetch() returned last (page undefined if uncached). */
+  private fetchedPhys = 0;
+  private fetchedPage: (DecodedInsn | undefined)[] | undefined;
   private readonly codeCache = new Map<number, (DecodedInsn | undefined)[]>();
   /** Translation of the last code page fetched from (valid while the TLB generation and CPL match). */
   private fetchPageLin = NaN;
@@ -97,8 +111,8 @@ export class X86Cpu extends CpuCore {
   private lastCodeGfn = -1;
   private lastCodePage: (DecodedInsn | undefined)[] | undefined;
   private readonly fetchBuf = new Uint8Array(16);
-  private readonly regsI32 = new Int32Array(this.regs.buffer);
-  private readonly savedI32 = new Int32Array(this.savedRegs.buffer);
+  readonly regsI32 = new Int32Array(this.regs.buffer);
+  readonly savedI32 = new Int32Array(this.savedRegs.buffer);
   /** Architectural state helpers (MSRs, CPUID, XSAVE image); see cpuState.ts. */
   readonly state: CpuStateAccess = new CpuStateAccess(this);
 
@@ -131,9 +145,9 @@ export class X86Cpu extends CpuCore {
       if (this.halted) return { kind: 'hlt' };
       const trap = this.flags & TF;
       const retired = this.instructions;
-      const exit = this.step();
+      const exit = this.step(left);
       if (exit) return exit;
-      left--;
+      left -= this.stepIterations;
       if (trap && this.instructions !== retired) this.queueSingleStepTrap();
       if (this.intercepts.singlestep) return this.event({ kind: 'singlestep' });
     }
@@ -168,14 +182,28 @@ export class X86Cpu extends CpuCore {
     }
   }
 
-  /** Executes one instruction; returns an exit or undefined. */
-  private step(): CpuExit | undefined {
+  /**
+   * Executes one instruction, or a compiled block of at most `left` instructions starting here;
+   * returns an exit or undefined. stepIterations tells run() how many budget units were used.
+   */
+  private step(left: number): CpuExit | undefined {
     this.savedRip = this.rip;
     this.savedFlags = this.flags;
     this.snapshotTaken = false;
     this.segSaved = false;
+    this.stepIterations = 1;
+    this.stepStart = this.instructions;
     try {
       const d = this.fetch();
+      if (BLOCKS_ENABLED && (d.block !== undefined || ++d.hits >= HOT_THRESHOLD) && this.blockAllowed()) {
+        const block = d.block ?? this.buildBlock(d);
+        if (block !== undefined && block.insns.length <= left && this.blockUsable(block)) {
+          this.stepIterations = 0;
+          block.run(this, this.rip);
+          this.stepIterations = this.instructions - this.stepStart;
+          return undefined;
+        }
+      }
       // Handlers not known to finish all faulting accesses before writing a GPR get a snapshot.
       if (!d.faultSafe) { this.savedI32.set(this.regsI32); this.snapshotTaken = true; }
       this.nextRip = this.codeSize === 8 ? this.rip + d.len : this.codeSize === 4 ? (this.rip + d.len) >>> 0 : (this.rip + d.len) & 0xffff;
@@ -188,8 +216,71 @@ export class X86Cpu extends CpuCore {
       this.flags &= ~RF;
       return undefined;
     } catch (e) {
+      // A block that ends in a throw used one iteration per retired instruction and one for the throw.
+      if (this.stepIterations === 0) this.stepIterations = this.instructions - this.stepStart + 1;
       return this.exitFromThrow(e);
     }
+  }
+
+  /**
+   * Compiled blocks skip the run loop's checks between instructions, so they run only while those
+   * checks cannot fire: no single-step intercept or TF trap, RF and the interrupt shadow clear, no
+   * KVMI permit or answered event pending for the current instruction, and 32/64-bit code.
+   */
+  private blockAllowed(): boolean {
+    return this.blocksEnabled && !this.intercepts.singlestep && (this.flags & (TF | RF)) === 0 && this.interruptShadow === 0
+      && this.permits.length === 0 && this.answered === undefined && this.codeSize !== 2;
+  }
+
+  /** True if the block's bytes still match RAM in this code epoch and its RIPs do not wrap. */
+  private blockUsable(block: CompiledBlock): boolean {
+    if (this.codeSize === 4 && this.rip + block.span >= 0x100000000) return false;
+    if (block.verifiedEpoch === this.codeEpoch) return true;
+    const pageBase = this.fetchedPhys - block.offsets[0];
+    for (let k = 1; k < block.insns.length; k++) {
+      if (!this.bytesMatch(block.insns[k].raw, pageBase + block.offsets[k])) {
+        block.insns[0].block = undefined;
+        block.insns[0].hits = 0;
+        return false;
+      }
+    }
+    block.verifiedEpoch = this.codeEpoch;
+    return true;
+  }
+
+  /**
+   * Collects the straight-line instructions from `head` to the first near branch (or an instruction
+   * blocks do not take, or the page end) from the page cache, decoding the ones not cached yet, and
+   * compiles them. Returns undefined (and stops counting) when fewer than two instructions qualify.
+   */
+  private buildBlock(head: DecodedInsn): CompiledBlock | undefined {
+    const page = this.fetchedPage;
+    const role = blockRole(head);
+    if (page === undefined || role !== 'body') { head.hits = -1e9; return undefined; }
+    const mode = head.mode;
+    const pageBase = this.fetchedPhys - (this.fetchedPhys & 0xfff);
+    const insns = [head], offsets = [this.fetchedPhys & 0xfff];
+    let off = offsets[0] + head.len;
+    while (insns.length < MAX_BLOCK_INSNS && off < 4096) {
+      let d = page[off];
+      if (d === undefined || d.mode !== mode || !(d.verifiedEpoch === this.codeEpoch || this.bytesMatch(d.raw, pageBase + off))) {
+        const r = decode(this.ram, pageBase + off, Math.min(15, 4096 - off, this.ramSize - pageBase - off), mode as 2 | 4 | 8);
+        if (r instanceof DecodeFault || !bindHandler(r)) break;
+        r.raw = this.ram.slice(pageBase + off, pageBase + off + r.len);
+        r.verifiedEpoch = this.codeEpoch;
+        page[off] = d = r;
+      } else d.verifiedEpoch = this.codeEpoch;
+      const next = blockRole(d);
+      if (next === undefined) break;
+      insns.push(d);
+      offsets.push(off);
+      off += d.len;
+      if (next === 'last') break;
+    }
+    if (insns.length < 2) { head.hits = -1e9; return undefined; }
+    head.block = compileBlock(insns, offsets, this.codeEpoch);
+    this.blocksCompiled++;
+    return head.block;
   }
 
   /** Abandons the instruction and turns what it threw into a guest exception or an exit. */
@@ -268,6 +359,8 @@ export class X86Cpu extends CpuCore {
       if (page) { this.lastCodeGfn = gfn; this.lastCodePage = page; }
       const cached = page?.[off];
       if (cached !== undefined && cached.mode === mode) {
+        this.fetchedPhys = p;
+        this.fetchedPage = page;
         if (cached.verifiedEpoch === this.codeEpoch) return cached;
         if (this.bytesMatch(cached.raw, p)) {
           cached.verifiedEpoch = this.codeEpoch;
@@ -282,6 +375,8 @@ export class X86Cpu extends CpuCore {
       d.verifiedEpoch = this.codeEpoch;
       if (!page) { page = new Array(4096); this.codeCache.set(gfn, page); this.codePages[gfn] = 1; }
       page[off] = d;
+      this.fetchedPhys = p;
+      this.fetchedPage = page;
       return d;
     }
     return this.fetchCrossing(lin, p);
@@ -298,6 +393,7 @@ export class X86Cpu extends CpuCore {
    * caching it. The next page is translated (and may fault) only if the bytes of this one do not suffice.
    */
   private fetchCrossing(lin: number, p: number): DecodedInsn {
+    this.fetchedPage = undefined;
     const buf = this.fetchBuf;
     const first = Math.min(15, 4096 - (p & 0xfff));
     for (let k = 0; k < first; k++) buf[k] = this.physRead(p + k, 1);
@@ -324,6 +420,7 @@ export class X86Cpu extends CpuCore {
   /** Drops the decoded instructions of a guest frame (its bytes changed). */
   protected override codeWritten(gfn: number): void {
     if (this.codePages[gfn]) {
+      this.codeGeneration++;
       this.codeCache.delete(gfn);
       this.codePages[gfn] = 0;
       if (gfn === this.lastCodeGfn) { this.lastCodeGfn = -1; this.lastCodePage = undefined; }

@@ -1,8 +1,9 @@
 // The compact record the decoder produces for one instruction and the executor consumes. It is
 // cached per guest-physical page, so it holds only values fixed by the bytes and the code size
-// (never register contents); a later block compiler can read the same fields.
+// (never register contents); blockCompiler.ts compiles runs of them into JS functions.
 
 import type { OpcodeEntry } from './opcodeTable';
+import type { CompiledBlock } from './blockCompiler';
 
 /** Semantic handler: executes one decoded instruction on the core (see exec/). */
 export type InsnHandler<Core> = (core: Core, insn: DecodedInsn) => void;
@@ -66,4 +67,8 @@ export class DecodedInsn {
   faultSafe = false;
   /** Code size the bytes were decoded for (2, 4, 8). */
   mode = 4;
+  /** Executions as the first instruction of a step (compiles a block when hot; negative: never). */
+  hits = 0;
+  /** The compiled block starting here (blockCompiler.ts), dropped with the page's decoded cache. */
+  block: CompiledBlock | undefined = undefined;
 }

@@ -1,0 +1,112 @@
+// Compiles a hot straight-line run of decoded instructions from one guest-physical page (ending at
+// the first near branch) into a JS function built with `new Function`. Each instruction gets its own
+// call site for its handler, so V8 sees monomorphic calls it can inline, and the per-instruction
+// fetch through the decoded-instruction cache is skipped. The run loop's per-instruction bookkeeping
+// (restore point, RIP, retired count) stays in the generated code, so a fault or KVMI event inside a
+// block leaves the exact state of that instruction's boundary (cpu.ts step() handles the throw).
+
+import type { DecodedInsn, InsnHandler } from './decodedInsn';
+
+/** The single switch for compiled blocks (the interpreter alone runs when false). */
+export const BLOCKS_ENABLED = true;
+/** Executions of an instruction as a block head before its block is compiled. */
+export const HOT_THRESHOLD = 32;
+/** Longest block in instructions (bounds compile time and the run-budget granularity). */
+export const MAX_BLOCK_INSNS = 48;
+
+/**
+ * Handlers allowed inside a block: they change only GPRs, status flags, DF/AC and ordinary memory.
+ * None does port I/O, loads segments, writes control registers or changes TF/IF/RF or the interrupt
+ * shadow, so the run loop's checks between them (stop requests, interrupts, single-step trap) could
+ * only change through a device callback; an MMIO access bumps core.codeEpoch and ends the block.
+ */
+const BODY = new Set(['aluEG', 'aluGE', 'aluAI', 'aluEI', 'testEG', 'testEI', 'testAI', 'incE', 'decE', 'incZ', 'decZ',
+  'neg', 'not', 'movEG', 'movGE', 'movEI', 'movZI', 'movAO', 'movOA', 'lea', 'movzx', 'movsx', 'movsxd', 'xchgEG', 'xchgZ',
+  'bswap', 'cmovcc', 'setcc', 'cbw', 'cwd', 'lahf', 'sahf', 'xlat', 'nop', 'xadd', 'cmpxchg', 'shift', 'shld', 'shrd',
+  'mul', 'imul1', 'imul2', 'imul3', 'div', 'idiv', 'btG', 'btI', 'bsf', 'bsr', 'tzcnt', 'lzcnt', 'popcnt',
+  'pushZ', 'pushI', 'pushE', 'popZ', 'popE', 'pushf', 'leave', 'flagOp']);
+
+/** Near branches: allowed as the last instruction of a block (they may set core.nextRip). */
+const TERMINATORS = new Set(['jcc', 'jmpNear', 'jmpNearE', 'callNear', 'callNearE', 'retNear']);
+
+/** Handlers that touch memory without a ModRM memory operand (the stack). */
+const STACK_HANDLERS = new Set(['pushZ', 'pushI', 'pushE', 'popZ', 'popE', 'pushf', 'leave', 'callNear', 'callNearE',
+  'retNear', 'movAO', 'movOA', 'xlat']);
+
+/** True if `d` may be part of a block; `last` is set when it must end the block. */
+export function blockRole(d: DecodedInsn): 'body' | 'last' | undefined {
+  const h = d.entry.handler;
+  if (d.rep !== 0 || d.lock) return undefined;
+  if (BODY.has(h)) return 'body';
+  if (TERMINATORS.has(h)) return 'last';
+  return undefined;
+}
+
+/**
+ * The run-loop state the generated code reads and writes (fields of X86Cpu). A block runs only
+ * when TF, RF, the interrupt shadow, KVMI permits and answered events are all clear (see cpu.ts).
+ */
+export interface BlockHost {
+  rip: number;
+  nextRip: number;
+  flags: number;
+  instructions: number;
+  codeEpoch: number;
+  codeGeneration: number;
+  savedRip: number;
+  savedFlags: number;
+  snapshotTaken: boolean;
+  readonly regsI32: Int32Array;
+  readonly savedI32: Int32Array;
+}
+
+/** Runs the block with the head at RIP `rip`; returns early (at a boundary) after a device callback or code write. */
+export type BlockFn = (c: BlockHost, rip: number) => void;
+
+export class CompiledBlock {
+  /** The code epoch in which every instruction's bytes last matched guest memory. */
+  verifiedEpoch: number;
+
+  constructor(
+    readonly insns: DecodedInsn[],
+    /** Page offsets of the instructions (all in one guest-physical page). */
+    readonly offsets: number[],
+    /** Bytes from the head to the end of the last instruction. */
+    readonly span: number,
+    readonly run: BlockFn,
+    epoch: number,
+  ) {
+    this.verifiedEpoch = epoch;
+  }
+}
+
+/**
+ * Generates the block function for `insns` at page offsets `offsets`. The code per instruction
+ * mirrors cpu.ts step(): restore point (RIP, RFLAGS, GPR snapshot unless the handler is fault-safe),
+ * RIP and next RIP, the handler, then RIP <- next RIP and one more retired instruction.
+ */
+export function compileBlock(insns: DecodedInsn[], offsets: number[], epoch: number): CompiledBlock {
+  const names: string[] = [];
+  const values: unknown[] = [];
+  const lines: string[] = ['const e = c.codeEpoch, g = c.codeGeneration;'];
+  const head = offsets[0];
+  let snapshot = false;
+  insns.forEach((d, k) => {
+    names.push(`h${k}`, `d${k}`);
+    values.push(d.exec as InsnHandler<unknown>, d);
+    const at = offsets[k] - head;
+    const here = at === 0 ? 'rip' : `rip + ${at}`;
+    lines.push(`c.savedRip = ${here}; c.savedFlags = c.flags;`);
+    if (!d.faultSafe) { lines.push('c.savedI32.set(c.regsI32); c.snapshotTaken = true;'); snapshot = true; }
+    else if (snapshot || k === 0) { lines.push('c.snapshotTaken = false;'); snapshot = false; }
+    lines.push(`c.rip = ${here}; c.nextRip = rip + ${at + d.len};`);
+    lines.push(`h${k}(c, d${k});`);
+    lines.push('c.rip = c.nextRip; c.instructions++;');
+    const touchesMemory = d.hasMem || STACK_HANDLERS.has(d.entry.handler);
+    if (touchesMemory && k < insns.length - 1) lines.push('if (c.codeEpoch !== e || c.codeGeneration !== g) return;');
+  });
+  const last = insns[insns.length - 1];
+  const span = offsets[offsets.length - 1] - head + last.len;
+  const factory = new Function(...names, `return function block(c, rip) {\n${lines.join('\n')}\n};`) as (...a: unknown[]) => BlockFn;
+  return new CompiledBlock(insns, offsets, span, factory(...values), epoch);
+}

@@ -1,5 +1,6 @@
 // Compiles a hot straight-line run of decoded instructions from one guest-physical page (ending at
-// the first near branch) into a JS function built with `new Function`. Each instruction gets its own
+// the first unconditional near branch; a taken Jcc leaves early) into a JS function built with
+// `new Function`. Each instruction gets its own
 // call site for its handler, so V8 sees monomorphic calls it can inline, and the per-instruction
 // fetch through the decoded-instruction cache is skipped. The run loop's per-instruction bookkeeping
 // (restore point, RIP, retired count) stays in the generated code, so a fault or KVMI event inside a
@@ -26,18 +27,22 @@ const BODY = new Set(['aluEG', 'aluGE', 'aluAI', 'aluEI', 'testEG', 'testEI', 't
   'mul', 'imul1', 'imul2', 'imul3', 'div', 'idiv', 'btG', 'btI', 'bsf', 'bsr', 'tzcnt', 'lzcnt', 'popcnt',
   'pushZ', 'pushI', 'pushE', 'popZ', 'popE', 'pushf', 'leave', 'flagOp']);
 
-/** Near branches: allowed as the last instruction of a block (they may set core.nextRip). */
-const TERMINATORS = new Set(['jcc', 'jmpNear', 'jmpNearE', 'callNear', 'callNearE', 'retNear']);
+/** Near unconditional branches: they end a block (they set core.nextRip). */
+const TERMINATORS = new Set(['jmpNear', 'jmpNearE', 'callNear', 'callNearE', 'retNear']);
 
 /** Handlers that touch memory without a ModRM memory operand (the stack). */
 const STACK_HANDLERS = new Set(['pushZ', 'pushI', 'pushE', 'popZ', 'popE', 'pushf', 'leave', 'callNear', 'callNearE',
   'retNear', 'movAO', 'movOA', 'xlat']);
 
-/** True if `d` may be part of a block; `last` is set when it must end the block. */
-export function blockRole(d: DecodedInsn): 'body' | 'last' | undefined {
+/**
+ * How `d` may take part in a block: 'body' runs inline, 'exit' (Jcc) leaves the block when taken
+ * and falls through to the rest of it otherwise, 'last' ends it; undefined: not in blocks.
+ */
+export function blockRole(d: DecodedInsn): 'body' | 'exit' | 'last' | undefined {
   const h = d.entry.handler;
   if (d.rep !== 0 || d.lock) return undefined;
   if (BODY.has(h)) return 'body';
+  if (h === 'jcc') return 'exit';
   if (TERMINATORS.has(h)) return 'last';
   return undefined;
 }
@@ -102,8 +107,9 @@ export function compileBlock(insns: DecodedInsn[], offsets: number[], epoch: num
     lines.push(`c.rip = ${here}; c.nextRip = rip + ${at + d.len};`);
     lines.push(`h${k}(c, d${k});`);
     lines.push('c.rip = c.nextRip; c.instructions++;');
-    const touchesMemory = d.hasMem || STACK_HANDLERS.has(d.entry.handler);
-    if (touchesMemory && k < insns.length - 1) lines.push('if (c.codeEpoch !== e || c.codeGeneration !== g) return;');
+    if (k === insns.length - 1) return;
+    if (d.entry.handler === 'jcc') lines.push(`if (c.rip !== rip + ${at + d.len}) return;`);
+    else if (d.hasMem || STACK_HANDLERS.has(d.entry.handler)) lines.push('if (c.codeEpoch !== e || c.codeGeneration !== g) return;');
   });
   const last = insns[insns.length - 1];
   const span = offsets[offsets.length - 1] - head + last.len;

@@ -199,7 +199,7 @@ export class X86Cpu extends CpuCore {
         const block = d.block ?? this.buildBlock(d);
         if (block !== undefined && block.insns.length <= left && this.blockUsable(block)) {
           this.stepIterations = 0;
-          block.run(this, this.rip);
+          this.runBlocks(block, left);
           this.stepIterations = this.instructions - this.stepStart;
           return undefined;
         }
@@ -219,6 +219,26 @@ export class X86Cpu extends CpuCore {
       // A block that ends in a throw used one iteration per retired instruction and one for the throw.
       if (this.stepIterations === 0) this.stepIterations = this.instructions - this.stepStart + 1;
       return this.exitFromThrow(e);
+    }
+  }
+
+  /**
+   * Runs `first`, then the compiled blocks that follow it, while no device callback or code write
+   * happened (either could make the run loop's checks fire: stop request, interrupt, new code) and
+   * the budget `left` covers the next block. A fetch that faults here is handled by step().
+   */
+  private runBlocks(first: CompiledBlock, left: number): void {
+    const epoch = this.codeEpoch, generation = this.codeGeneration;
+    let block = first;
+    for (;;) {
+      block.run(this, this.rip);
+      if (this.codeEpoch !== epoch || this.codeGeneration !== generation) return;
+      this.savedRip = this.rip;
+      this.savedFlags = this.flags;
+      this.snapshotTaken = false;
+      const next = this.fetch().block;
+      if (next === undefined || next.insns.length > left - (this.instructions - this.stepStart) || !this.blockUsable(next)) return;
+      block = next;
     }
   }
 
@@ -249,14 +269,14 @@ export class X86Cpu extends CpuCore {
   }
 
   /**
-   * Collects the straight-line instructions from `head` to the first near branch (or an instruction
+   * Collects the straight-line instructions from `head` to the first unconditional branch (or an instruction
    * blocks do not take, or the page end) from the page cache, decoding the ones not cached yet, and
    * compiles them. Returns undefined (and stops counting) when fewer than two instructions qualify.
    */
   private buildBlock(head: DecodedInsn): CompiledBlock | undefined {
     const page = this.fetchedPage;
     const role = blockRole(head);
-    if (page === undefined || role !== 'body') { head.hits = -1e9; return undefined; }
+    if (page === undefined || (role !== 'body' && role !== 'exit')) { head.hits = -1e9; return undefined; }
     const mode = head.mode;
     const pageBase = this.fetchedPhys - (this.fetchedPhys & 0xfff);
     const insns = [head], offsets = [this.fetchedPhys & 0xfff];

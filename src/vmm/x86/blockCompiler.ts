@@ -7,6 +7,8 @@
 // block leaves the exact state of that instruction's boundary (cpu.ts step() handles the throw).
 
 import type { DecodedInsn, InsnHandler } from './decodedInsn';
+import { add, logicFlags, sub } from './exec/alu';
+import { INLINE_HELPERS, inlineSource } from './blockInline';
 
 /** The single switch for compiled blocks (the interpreter alone runs when false). */
 export const BLOCKS_ENABLED = true;
@@ -61,6 +63,7 @@ export interface BlockHost {
   savedRip: number;
   savedFlags: number;
   snapshotTaken: boolean;
+  readonly regs: Uint32Array;
   readonly regsI32: Int32Array;
   readonly savedI32: Int32Array;
 }
@@ -88,12 +91,13 @@ export class CompiledBlock {
 /**
  * Generates the block function for `insns` at page offsets `offsets`. The code per instruction
  * mirrors cpu.ts step(): restore point (RIP, RFLAGS, GPR snapshot unless the handler is fault-safe),
- * RIP and next RIP, the handler, then RIP <- next RIP and one more retired instruction.
+ * RIP and next RIP, the handler (or its inline form from blockInline.ts), then RIP <- next RIP and
+ * one more retired instruction.
  */
 export function compileBlock(insns: DecodedInsn[], offsets: number[], epoch: number): CompiledBlock {
-  const names: string[] = [];
-  const values: unknown[] = [];
-  const lines: string[] = ['const e = c.codeEpoch, g = c.codeGeneration;'];
+  const names: string[] = [...INLINE_HELPERS];
+  const values: unknown[] = [add, sub, logicFlags];
+  const lines: string[] = ['const e = c.codeEpoch, g = c.codeGeneration, r = c.regs;'];
   const head = offsets[0];
   let snapshot = false;
   insns.forEach((d, k) => {
@@ -105,7 +109,7 @@ export function compileBlock(insns: DecodedInsn[], offsets: number[], epoch: num
     if (!d.faultSafe) { lines.push('c.savedI32.set(c.regsI32); c.snapshotTaken = true;'); snapshot = true; }
     else if (snapshot || k === 0) { lines.push('c.snapshotTaken = false;'); snapshot = false; }
     lines.push(`c.rip = ${here}; c.nextRip = rip + ${at + d.len};`);
-    lines.push(`h${k}(c, d${k});`);
+    lines.push(inlineSource(d) ?? `h${k}(c, d${k});`);
     lines.push('c.rip = c.nextRip; c.instructions++;');
     if (k === insns.length - 1) return;
     if (d.entry.handler === 'jcc') lines.push(`if (c.rip !== rip + ${at + d.len}) return;`);

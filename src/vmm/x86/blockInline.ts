@@ -1,0 +1,52 @@
+// JS source for the register forms the block compiler performs inline instead of calling the
+// handler: 32/64-bit MOV r,r / MOV r,imm and the eight ALU operations on registers and immediates
+// (SDM Vol. 2A ADD/ADC/SUB/SBB/CMP/AND/OR/XOR, Vol. 2B MOV). Flags come from the same helpers the
+// handlers use (exec/alu.ts add/sub/logicFlags), so both paths compute identical RFLAGS.
+
+import type { DecodedInsn } from './decodedInsn';
+
+/** Names the generated source expects in scope: `c` (the CPU), `r` (c.regs), and these helpers. */
+export const INLINE_HELPERS = ['add', 'sub', 'logicFlags'] as const;
+
+/**
+ * Source performing `d` on `r` and `c.flags`, or undefined when the handler must be called
+ * (memory operands, 8/16-bit sizes, other instructions). None of these forms can fault.
+ */
+export function inlineSource(d: DecodedInsn): string | undefined {
+  const size = d.size;
+  if (d.hasMem || (size !== 4 && size !== 8)) return undefined;
+  const imm = d.imm >>> 0, immHi = size === 8 ? d.immHi >>> 0 : 0;
+  switch (d.entry.handler) {
+    case 'movEG': return move(d.rm, d.reg, size);
+    case 'movGE': return move(d.reg, d.rm, size);
+    case 'movZI': return `r[${d.opReg * 2}] = ${imm}; r[${d.opReg * 2 + 1}] = ${immHi};`;
+    case 'aluEG': return alu(d.param, size, d.rm, `r[${d.reg * 2}]`, `r[${d.reg * 2 + 1}]`);
+    case 'aluGE': return alu(d.param, size, d.reg, `r[${d.rm * 2}]`, `r[${d.rm * 2 + 1}]`);
+    case 'aluEI': return alu(d.param, size, d.rm, `${imm}`, `${immHi}`);
+    case 'aluAI': return alu(d.param, size, 0, `${imm}`, `${immHi}`);
+    default: return undefined;
+  }
+}
+
+/** dst <- src; a 32-bit write clears the upper half (SDM Vol. 1 3.4.1.1). */
+function move(dst: number, src: number, size: number): string {
+  return `r[${dst * 2}] = r[${src * 2}]; r[${dst * 2 + 1}] = ${size === 8 ? `r[${src * 2 + 1}]` : '0'};`;
+}
+
+/** ALU operation `op` (ADD OR ADC SBB AND SUB XOR CMP) on register `dst` and operand (b, bh). */
+function alu(op: number, size: number, dst: number, b: string, bh: string): string {
+  const a = `r[${dst * 2}]`, ah = `r[${dst * 2 + 1}]`;
+  const store = `${a} = t; ${ah} = ${size === 8 ? 'c.hi' : '0'};`;
+  switch (op) {
+    case 0: return `{ const t = add(c, ${size}, ${a}, ${ah}, ${b}, ${bh}, 0); ${store} }`;
+    case 2: return `{ const t = add(c, ${size}, ${a}, ${ah}, ${b}, ${bh}, c.flags & 1); ${store} }`;
+    case 3: return `{ const t = sub(c, ${size}, ${a}, ${ah}, ${b}, ${bh}, c.flags & 1); ${store} }`;
+    case 5: return `{ const t = sub(c, ${size}, ${a}, ${ah}, ${b}, ${bh}, 0); ${store} }`;
+    case 7: return `sub(c, ${size}, ${a}, ${ah}, ${b}, ${bh}, 0);`;
+    default: {
+      const js = op === 1 ? '|' : op === 4 ? '&' : '^';
+      const hi = size === 8 ? `(${ah} ${js} ${bh}) >>> 0` : '0';
+      return `{ const t = (${a} ${js} ${b}) >>> 0, u = ${hi}; logicFlags(c, ${size}, t, u); c.hi = u; ${a} = t; ${ah} = u; }`;
+    }
+  }
+}

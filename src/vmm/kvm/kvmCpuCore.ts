@@ -16,7 +16,7 @@ import { KvmRegs, KvmSregs, KvmiEventMsrs, MSR } from '../x86/kvmState';
 import { walk, WalkHost, WALK_NOT_PRESENT } from '../x86/mmu';
 import { KVM_EXIT, KVM_INTERNAL_ERROR_EMULATION, KVM_IOCTL, KVM_RUN_OFFSET as R } from './kvmAbi';
 import { kernelEntryFrames } from './kernelEntries';
-import { kvmIntercepts } from './kvmIntercepts';
+import { kvmIntercepts, needsSoftwareRing3 } from './kvmIntercepts';
 import { handleMmio, handlePortIo } from './runExits';
 import { KvmError } from './kvmError';
 import { KvmVcpuFd } from './kvmVcpuFd';
@@ -105,6 +105,8 @@ export class KvmCpuCore {
       this.started = true;
       if (this.hybrid.softwareKernel && this.vcpu.getSregs().cs.dpl !== 3) this.enterSoftware(false);
     }
+    // An intercept ring-3 code can trigger was turned on while the vCPU ran in KVM.
+    if (!this.kvmKept && this.hybrid.softwareKernel && needsSoftwareRing3(this.intercepts)) this.enterSoftware(false);
     if (this.kvmKept) {
       const exit = this.runInSoftware();
       if (exit) return exit;
@@ -227,7 +229,9 @@ export class KvmCpuCore {
    * Runs up to `budget` instructions in the software core, one at a time. An event or another stop
    * is returned with the state still in software (the runner answers it, then calls run() again).
    * The state goes back to KVM once an instruction has retired and -- in software kernel mode --
-   * the vCPU is in ring 3; the kernel's entry frames are then hidden from KVM again.
+   * the vCPU is in ring 3 with no intercept on that ring-3 code can trigger (breakpoint, hypercall,
+   * descriptor, single-step: KVM would run those instructions unseen); the kernel's entry frames
+   * are then hidden from KVM again.
    */
   private stepInSoftware(budget: number): CpuExit | undefined {
     const sw = this.software!;
@@ -238,7 +242,7 @@ export class KvmCpuCore {
       const exit = sw.run(1);
       this.counters.softwareSteps += sw.instructions - before;
       if (exit.kind !== 'budget') return exit;
-      if (!this.hybrid.softwareKernel || sw.cpl === 3) {
+      if (!this.hybrid.softwareKernel || (sw.cpl === 3 && !needsSoftwareRing3(this.intercepts))) {
         this.leaveSoftware();
         return undefined;
       }

@@ -2,7 +2,7 @@
 // written over the user-mode-ud2 guest's ring-3 function (user_task), so the guest's own ring-0
 // runtime enters it with IRETQ and takes it back with UD2, printing RAX as the checksum.
 // Encodings: Intel SDM Vol. 2 (MOV 89/8B/C6/B8+r/REX.W B8+r, ADD 01, STOS AA, MOVS A4, REP F3,
-// CALL FF /2, RET C3, UD2 0F 0B).
+// CALL FF /2, RET C3, INT3 CC, UD2 0F 0B).
 
 /** Bytes plus the offsets of named instructions (for scenarios that move RIP). */
 export class Ring3Program {
@@ -50,6 +50,8 @@ export class Ring3Program {
   callRax(): this { return this.emit(0xff, 0xd0); }
   /** ret */
   ret(): this { return this.emit(0xc3); }
+  /** int3 */
+  int3(): this { return this.emit(0xcc); }
   /** ud2: back to ring 0, RAX is the guest's printed checksum */
   ud2(): this { return this.emit(0x0f, 0x0b); }
 }

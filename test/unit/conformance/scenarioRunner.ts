@@ -59,7 +59,7 @@ export interface Scenario {
   guest: string;
   /** CPL of the code that makes the watched accesses. */
   ring: 0 | 3;
-  /** What the restriction watches: data (reads/writes) or instruction fetches. */
+  /** What the restriction watches: data (reads/writes), instruction fetches, or nothing (other events). */
   watching: 'data' | 'fetch' | 'nothing';
   /** Code or data written into the loaded guest before it starts. */
   patches?(sym: Symbols): Patch[];
@@ -107,8 +107,13 @@ export async function runScenario(engine: Engine, scenario: Scenario, unrestrict
     events.push(seen(e));
     Promise.resolve(scenario.respond(e, events.length - 1, ctx)).catch((err) => { failure = err; e.reply('crash'); });
   });
-  await vm.vcpus[0].setIntercepts({ pf: restricted.length > 0, ...scenario.intercepts });
-  vm.setPageAccess(restricted);
+  try {
+    await vm.vcpus[0].setIntercepts({ pf: restricted.length > 0, ...scenario.intercepts });
+    vm.setPageAccess(restricted);
+  } catch (e) {
+    await vm.stop();
+    throw e;
+  }
   await machine.start();
   const stop = await vm.finished;
   if (failure) throw failure;

@@ -68,7 +68,20 @@ const noteFrame = (sym: Symbols) => sym('pvh_start32') - PAGE;
 const callProgram = (sym: Symbols) => new Ring3Program().movRax(noteFrame(sym) + 0x800n).callRax().ud2();
 const calledFunction = (sym: Symbols) => [{ gpa: noteFrame(sym) + 0x800n, bytes: new Ring3Program().movEax(43).movEcx(7).ret().bytes }];
 
+/** CONTINUE, with the proposed value for CR and MSR writes (kvmi-protocol.md 4.2: new_val). */
+const continueWithValue = (e: VcpuEvent) => e.reply('continue', e.kind === 'cr' || e.kind === 'msr' ? { newValue: e.newValue } : undefined);
+const EVERY_INTERCEPT = { breakpoint: true, hypercall: true, descriptor: true, xsetbv: true, crWrite: new Set([0, 3, 4]), msrWrite: new Set([0x140]) };
+
+/** A breakpoint in ring 3: INT3, then UD2 (reached only if the guest resumes after the #BP). */
+const breakpointProgram = () => new Ring3Program().movEax(7).int3().ud2();
+
 export const SCENARIOS: readonly Scenario[] = [
+  // Every event kind the selftest guest raises in ring 0 (BREAKPOINT, CR, DESCRIPTOR, HYPERCALL,
+  // MSR, PF, XSETBV), all answered CONTINUE; and a breakpoint in ring 3.
+  { name: 'selftest guest with every intercept on', guest: 'selftest', ring: 0, watching: 'nothing', intercepts: EVERY_INTERCEPT,
+    restrict: (s) => [{ gpa: s('test_page'), access: noWrite }], respond: continueWithValue, compare: testPage },
+  ring3('BREAKPOINT event from ring 3, CONTINUE', breakpointProgram, { watching: 'nothing', intercepts: { breakpoint: true },
+    restrict: () => [], respond: continueAll, compare: userPage }),
   // The KVMI selftest's PF check (restrict to R, write, RETRY after lifting), in ring 0 and ring 3.
   { name: 'PF selftest: ring-0 write to an R-only page, RETRY after lifting', guest: 'pf-write', ring: 0, watching: 'data',
     restrict: (s) => [{ gpa: s('test_page'), access: PAGE_ACCESS_R }], respond: liftAndRetry, compare: testPage },

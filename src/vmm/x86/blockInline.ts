@@ -1,9 +1,10 @@
-// JS source for the register forms the block compiler performs inline instead of calling the
-// handler: 32/64-bit MOV r,r / MOV r,imm and the eight ALU operations on registers and immediates
-// (SDM Vol. 2A ADD/ADC/SUB/SBB/CMP/AND/OR/XOR, Vol. 2B MOV). Flags come from the same helpers the
-// handlers use (exec/alu.ts add/sub/logicFlags), so both paths compute identical RFLAGS.
+// JS source for the forms the block compiler performs inline instead of calling the handler:
+// 32/64-bit MOV r,r / MOV r,imm / MOV r,[base+disp] / MOV [base+disp],r and the eight ALU operations
+// on registers and immediates (SDM Vol. 2A ADD/ADC/SUB/SBB/CMP/AND/OR/XOR, Vol. 2B MOV). Flags come
+// from the same helpers the handlers use (exec/alu.ts add/sub/logicFlags), and memory goes through
+// core.linear/read/write (segment, TLB, KVMI checks), so both paths behave identically.
 
-import type { DecodedInsn } from './decodedInsn';
+import { NO_REG, type DecodedInsn } from './decodedInsn';
 
 /** Names the generated source expects in scope: `c` (the CPU), `r` (c.regs), and these helpers. */
 export const INLINE_HELPERS = ['add', 'sub', 'logicFlags'] as const;
@@ -14,7 +15,8 @@ export const INLINE_HELPERS = ['add', 'sub', 'logicFlags'] as const;
  */
 export function inlineSource(d: DecodedInsn): string | undefined {
   const size = d.size;
-  if (d.hasMem || (size !== 4 && size !== 8)) return undefined;
+  if (size !== 4 && size !== 8) return undefined;
+  if (d.hasMem) return memoryMove(d);
   const imm = d.imm >>> 0, immHi = size === 8 ? d.immHi >>> 0 : 0;
   switch (d.entry.handler) {
     case 'movEG': return move(d.rm, d.reg, size);
@@ -26,6 +28,23 @@ export function inlineSource(d: DecodedInsn): string | undefined {
     case 'aluAI': return alu(d.param, size, 0, `${imm}`, `${immHi}`);
     default: return undefined;
   }
+}
+
+/**
+ * MOV between a register and [base + disp] with a 64-bit address (the common stack-frame and
+ * structure access); other addressing forms call the handler. The address arithmetic is the
+ * [base + disp] case of core.effectiveAddress (SDM Vol. 1 3.7.5); a faulting read or write throws
+ * before any register changes.
+ */
+function memoryMove(d: DecodedInsn): string | undefined {
+  const h = d.entry.handler;
+  if ((h !== 'movGE' && h !== 'movEG') || d.adsize !== 8 || d.index !== NO_REG || d.base < 0 || d.base >= 16) return undefined;
+  const size = d.size, reg = d.reg * 2;
+  const ea = `let lo = r[${d.base * 2}] + ${d.disp}, hi = r[${d.base * 2 + 1}] | 0;`
+    + ' if (lo >= 4294967296) { lo -= 4294967296; hi = (hi + 1) | 0; } else if (lo < 0) { lo += 4294967296; hi = (hi - 1) | 0; }'
+    + ` const lin = c.linear(${d.seg}, hi * 4294967296 + lo);`;
+  if (h === 'movGE') return `{ ${ea} const v = c.read(lin, ${size}); r[${reg}] = v; r[${reg + 1}] = ${size === 8 ? 'c.hi' : '0'}; }`;
+  return `{ ${ea} c.write(lin, ${size}, r[${reg}], ${size === 8 ? `r[${reg + 1}]` : '0'}); }`;
 }
 
 /** dst <- src; a 32-bit write clears the upper half (SDM Vol. 1 3.4.1.1). */

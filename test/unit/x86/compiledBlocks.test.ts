@@ -141,3 +141,25 @@ test('single-step intercept on a hot loop exits after every instruction', () => 
   assert.deepEqual(rips, [3n, 6n, 9n, 12n, 15n, 16n, 20n, 21n, 24n, 27n, 0n, 3n]);
   assert.equal(m.cpu.instructions, 1000 * 11 + 12);
 });
+
+test('inline 64-bit and 32-bit loads and stores replace whole registers and memory quadwords', () => {
+  // loop: mov rdx,[rdi]; mov eax,[rdi+8]; add rbx,rdx; add rcx,rax; mov [rdi+16],rbx; mov [rdi+24],ecx;
+  //       mov rdx,-1; mov rax,-1; dec rsi; jnz loop; hlt
+  const body = [0x48, 0x8b, 0x17, 0x8b, 0x47, 0x08, 0x48, 0x01, 0xd3, 0x48, 0x01, 0xc1, 0x48, 0x89, 0x5f, 0x10,
+    0x89, 0x4f, 0x18, 0x48, 0xc7, 0xc2, 0xff, 0xff, 0xff, 0xff, 0x48, 0xc7, 0xc0, 0xff, 0xff, 0xff, 0xff, 0x48, 0xff, 0xce];
+  const code = [...body, 0x75, (256 - (body.length + 2)) & 0xff, 0xf4];
+  const runs = [true, false].map((blocks) => {
+    const m = machine(code, blocks, 100);
+    m.dv.setBigUint64(DATA, 0x1122334455667788n, true);
+    m.dv.setBigUint64(DATA + 8, 0x99aabbccddeeff00n, true);
+    m.cpu.setRegs({ ...m.cpu.getRegs(), rbx: 0n, rcx: 0n });
+    assert.equal(m.cpu.run(1_000_000).kind, 'hlt');
+    const r = m.cpu.getRegs();
+    return { rbx: r.rbx, rcx: r.rcx, q2: m.dv.getBigUint64(DATA + 16, true), q3: m.dv.getBigUint64(DATA + 24, true), compiled: blocks ? m.cpu.blocksCompiled > 0 : true };
+  });
+  assert.equal(runs[0].rbx, BigInt.asUintN(64, 100n * 0x1122334455667788n));
+  assert.equal(runs[0].rcx, 100n * 0xddeeff00n);
+  assert.equal(runs[0].q2, runs[0].rbx);
+  assert.equal(runs[0].q3, BigInt.asUintN(32, runs[0].rcx)); // the dword store leaves the upper half zero
+  assert.deepEqual(runs[0], runs[1]);
+});

@@ -105,11 +105,18 @@ export function compileBlock(insns: DecodedInsn[], offsets: number[], epoch: num
     values.push(d.exec as InsnHandler<unknown>, d);
     const at = offsets[k] - head;
     const here = at === 0 ? 'rip' : `rip + ${at}`;
+    const inline = inlineSource(d);
+    if (inline !== undefined && !d.hasMem && k < insns.length - 1) {
+      // A register form cannot fault and does not read RIP: the next instruction sets its own
+      // restore point and RIP, so only the retired count is kept exact here.
+      lines.push(inline, 'c.instructions++;');
+      return;
+    }
     lines.push(`c.savedRip = ${here}; c.savedFlags = c.flags;`);
     if (!d.faultSafe) { lines.push('c.savedI32.set(c.regsI32); c.snapshotTaken = true;'); snapshot = true; }
     else if (snapshot || k === 0) { lines.push('c.snapshotTaken = false;'); snapshot = false; }
     lines.push(`c.rip = ${here}; c.nextRip = rip + ${at + d.len};`);
-    lines.push(inlineSource(d) ?? `h${k}(c, d${k});`);
+    lines.push(inline ?? `h${k}(c, d${k});`);
     lines.push('c.rip = c.nextRip; c.instructions++;');
     if (k === insns.length - 1) return;
     if (d.entry.handler === 'jcc') lines.push(`if (c.rip !== rip + ${at + d.len}) return;`);

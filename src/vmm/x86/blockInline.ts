@@ -1,10 +1,10 @@
 // JS source for the forms the block compiler performs inline instead of calling the handler:
-// 32/64-bit MOV r,r / MOV r,imm / MOV r,[base+disp] / MOV [base+disp],r and the eight ALU operations
+// 32/64-bit MOV r,r / MOV r,imm / MOV r,m / MOV m,r (64-bit addresses) and the eight ALU operations
 // on registers and immediates (SDM Vol. 2A ADD/ADC/SUB/SBB/CMP/AND/OR/XOR, Vol. 2B MOV). Flags come
 // from the same helpers the handlers use (exec/alu.ts add/sub/logicFlags), and memory goes through
 // core.linear/read/write (segment, TLB, KVMI checks), so both paths behave identically.
 
-import { NO_REG, type DecodedInsn } from './decodedInsn';
+import { NO_REG, RIP_BASE, type DecodedInsn } from './decodedInsn';
 
 /** Names the generated source expects in scope: `c` (the CPU), `r` (c.regs), and these helpers. */
 export const INLINE_HELPERS = ['add', 'sub', 'logicFlags'] as const;
@@ -31,20 +31,32 @@ export function inlineSource(d: DecodedInsn): string | undefined {
 }
 
 /**
- * MOV between a register and [base + disp] with a 64-bit address (the common stack-frame and
- * structure access); other addressing forms call the handler. The address arithmetic is the
- * [base + disp] case of core.effectiveAddress (SDM Vol. 1 3.7.5); a faulting read or write throws
- * before any register changes.
+ * MOV between a register and memory with a 64-bit address (stack-frame, structure, array and
+ * RIP-relative accesses). The address arithmetic is that of core.effectiveAddress (SDM Vol. 1 3.7.5,
+ * Vol. 2A 2.2.1.6); a faulting read or write throws before any register changes.
  */
 function memoryMove(d: DecodedInsn): string | undefined {
   const h = d.entry.handler;
-  if ((h !== 'movGE' && h !== 'movEG') || d.adsize !== 8 || d.index !== NO_REG || d.base < 0 || d.base >= 16) return undefined;
+  if ((h !== 'movGE' && h !== 'movEG') || d.adsize !== 8) return undefined;
   const size = d.size, reg = d.reg * 2;
-  const ea = `let lo = r[${d.base * 2}] + ${d.disp}, hi = r[${d.base * 2 + 1}] | 0;`
-    + ' if (lo >= 4294967296) { lo -= 4294967296; hi = (hi + 1) | 0; } else if (lo < 0) { lo += 4294967296; hi = (hi - 1) | 0; }'
-    + ` const lin = c.linear(${d.seg}, hi * 4294967296 + lo);`;
+  const ea = `${effectiveAddress64(d)} const lin = c.linear(${d.seg}, ea);`;
   if (h === 'movGE') return `{ ${ea} const v = c.read(lin, ${size}); r[${reg}] = v; r[${reg + 1}] = ${size === 8 ? 'c.hi' : '0'}; }`;
   return `{ ${ea} c.write(lin, ${size}, r[${reg}], ${size === 8 ? `r[${reg + 1}]` : '0'}); }`;
+}
+
+/** Source that declares `ea`, the 64-bit effective address of `d` as a signed number. */
+function effectiveAddress64(d: DecodedInsn): string {
+  if (d.index === NO_REG && d.base >= 0 && d.base < 16) {
+    // [base + disp]: carry or borrow between the halves without a division.
+    return `let lo = r[${d.base * 2}] + ${d.disp}, hi = r[${d.base * 2 + 1}] | 0;`
+      + ' if (lo >= 4294967296) { lo -= 4294967296; hi = (hi + 1) | 0; } else if (lo < 0) { lo += 4294967296; hi = (hi - 1) | 0; }'
+      + ' const ea = hi * 4294967296 + lo;';
+  }
+  let src = `let lo = ${d.disp}, hi = ${d.moffsHi};`;
+  if (d.base === RIP_BASE) src += ` const next = c.rip + ${d.len}; lo += next >>> 0; hi += Math.floor(next / 4294967296);`;
+  else if (d.base !== NO_REG) src += ` lo += r[${d.base * 2}]; hi += r[${d.base * 2 + 1}];`;
+  if (d.index !== NO_REG) src += ` lo += r[${d.index * 2}] * ${1 << d.scale}; hi += r[${d.index * 2 + 1}] * ${1 << d.scale};`;
+  return `${src} hi = (hi + Math.floor(lo / 4294967296)) | 0; const ea = hi * 4294967296 + (lo >>> 0);`;
 }
 
 /** dst <- src; a 32-bit write clears the upper half (SDM Vol. 1 3.4.1.1). */

@@ -163,3 +163,21 @@ test('inline 64-bit and 32-bit loads and stores replace whole registers and memo
   assert.equal(runs[0].q3, BigInt.asUintN(32, runs[0].rcx)); // the dword store leaves the upper half zero
   assert.deepEqual(runs[0], runs[1]);
 });
+
+test('inline MOV with RIP-relative and scaled-index addresses reads and writes the right locations', () => {
+  const le32 = (v: number) => [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff];
+  // loop: mov rax,[rip->DATA]; add rax,rsi; mov [rip->DATA+8],rax; mov edx,[rdi+rsi*8]; add rbx,rdx; dec rsi; jnz loop; hlt
+  const code = [0x48, 0x8b, 0x05, ...le32(DATA - (CODE + 7)), 0x48, 0x01, 0xf0, 0x48, 0x89, 0x05, ...le32(DATA + 8 - (CODE + 17)),
+    0x8b, 0x14, 0xf7, 0x48, 0x01, 0xd3, 0x48, 0xff, 0xce, 0x75, 256 - 28, 0xf4];
+  const table = DATA + 0x1000;
+  const runs = [true, false].map((blocks) => {
+    const m = machine(code, blocks, 100);
+    m.dv.setBigUint64(DATA, 1000n, true);
+    for (let i = 1; i <= 100; i++) m.dv.setUint32(table + i * 8, i * 3, true);
+    m.cpu.setRegs({ ...m.cpu.getRegs(), rbx: 0n, rdi: BigInt(table) });
+    assert.equal(m.cpu.run(1_000_000).kind, 'hlt');
+    return { rbx: m.cpu.getRegs().rbx, stored: m.dv.getBigUint64(DATA + 8, true), instructions: m.cpu.instructions };
+  });
+  assert.deepEqual(runs[0], { rbx: 15150n, stored: 1001n, instructions: 100 * 7 + 1 });
+  assert.deepEqual(runs[0], runs[1]);
+});

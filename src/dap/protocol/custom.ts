@@ -1,6 +1,6 @@
-// The adapter's own DAP requests, defined once for both sides: the adapter handles them and the
-// extension's gutter and view commands send them (`session.customRequest(name, args)`). Each
-// request lists its arguments and its response body.
+// The adapter's own DAP requests and events, defined once for both sides: the adapter handles the
+// requests and sends the events; the extension's gutter, views, guest console and status bar send
+// them (`session.customRequest(name, args)`) and listen to them. Each lists its arguments or body.
 import type { WatchAccess } from '../watch/watchpoint';
 
 export const CustomRequest = {
@@ -10,7 +10,26 @@ export const CustomRequest = {
   listWatchpoints: 'kvmi/listWatchpoints',
   /** Counters: filtered accesses and the restricted frames. */
   statistics: 'kvmi/statistics',
+  /** Text for the guest's COM1 receive side (launch with `serial: "terminal"` only). */
+  serialInput: 'kvmi/serialInput',
 } as const;
+
+export const CustomEvent = {
+  /** Guest COM1 output, sent instead of `stdout` output events with `serial: "terminal"`. */
+  serialOutput: 'kvmi/serialOutput',
+  /** The engine the VMM actually runs (with `engine: "auto"` it is chosen at start). */
+  engine: 'kvmi/engine',
+} as const;
+
+/** Guest line ends are "\n"; the text is passed to the guest byte for byte (UTF-8). */
+export interface SerialInputArguments { text: string }
+export interface SerialOutputEventBody { text: string }
+export interface EngineEventBody {
+  /** "kvm" or "emulator" (the VMM's engine names). */
+  engine: string;
+  /** Why: the VMM's explanation of an `auto` choice, or that the configuration named the engine. */
+  reason?: string;
+}
 
 /** Exactly one of `symbol`, `address` (with `size`) or `source`+`line` names the memory. */
 export interface AddWatchpointArguments {

@@ -19,7 +19,9 @@ import {
   controlRegisterVariables, descriptorTableVariables, eventVariables, generalRegisterVariables, msrVariables,
   parseRegisterValue, segmentVariables,
 } from '../state/stateVariables';
+import { CustomEvent, CustomRequest, type EngineEventBody } from '../protocol/custom';
 import { BreakpointRequests } from './breakpointRequests';
+import { GuestConsole } from './guestConsole';
 import { GuestSymbols } from './guestSymbols';
 import { InspectionRequests } from './inspectionRequests';
 import { attachSettings, ConfigurationError, launchSettings, type ConfiguredWatchpoint } from './launchConfig';
@@ -29,6 +31,7 @@ import type { StopInfo } from './stopInfo';
 import { frameLocals, localVariables } from './localVariables';
 import { lineStepPredicate, type StepKind } from './stepping';
 import type { TargetConnector, TargetListener } from './targetConnection';
+import { VmmEngineReader } from './vmmEngineReport';
 import { startVmm } from './vmmProcess';
 
 /** Which part of a stopped vCPU a variablesReference shows. */
@@ -64,6 +67,7 @@ export class KvmiDebugSession extends DebugSession {
   private frames = new Map<number, GuestFrame[]>();
   private readonly breakpoints = new BreakpointRequests(this);
   private readonly inspection = new InspectionRequests(this);
+  private readonly guestConsole = new GuestConsole((event) => this.sendEvent(event));
 
   constructor(private readonly options: SessionOptions) {
     super();
@@ -107,23 +111,25 @@ export class KvmiDebugSession extends DebugSession {
       this.symbols = loadSymbols(settings.guest);
       this.isLaunch = true;
       this.stopOnEntry = settings.stopOnEntry;
-      if (settings.serial === 'terminal') {
-        this.sendEvent(new OutputEvent('"serial": "terminal" is not supported by this adapter yet; the guest serial output appears here, and guest input is not connected\n', 'important'));
-      }
       this.socketDir = mkdtempSync(join(tmpdir(), 'kvmi-dap-'));
       const socketPath = join(this.socketDir, 'kvmi.sock');
       this.listener = await this.options.connector({ kind: 'unix', path: socketPath });
       let vmmExited: (reason: string) => void = () => undefined;
       const exitedEarly = new Promise<never>((_, reject) => { vmmExited = (why) => reject(new ConfigurationError('guest', why)); });
       let stderr = '';
+      const engines = new VmmEngineReader((body) => this.sendEngine(body));
       this.vmm = startVmm(settings, `unix:${socketPath}`, {
-        stdout: (text) => this.sendEvent(new OutputEvent(text, 'stdout')),
-        stderr: (text) => { stderr += text; this.sendEvent(new OutputEvent(text, 'stderr')); },
+        stdout: (text) => this.guestConsole.output(text),
+        stderr: (text) => { stderr += text; engines.write(text); this.sendEvent(new OutputEvent(text, 'stderr')); },
         exit: (code, signal) => {
+          this.guestConsole.vmmExited();
           vmmExited(`could not be started: the VMM exited (${signal ?? `code ${code}`}) before connecting${stderr ? `: ${stderr.trim()}` : ''}`);
           this.onVmmExit(code);
         },
       }, this.options.vmmScript);
+      this.guestConsole.launched(settings.serial, this.vmm.stdin);
+      // Only `auto` makes the VMM print its choice; a named engine is the one it runs.
+      if (settings.engine !== 'auto') engines.known({ engine: settings.engine, reason: 'named by the launch configuration' });
       const target = await Promise.race([this.listener.accept(), exitedEarly, timeout(CONNECT_TIMEOUT_MS, 'the VMM did not connect')]);
       await this.connected(target, settings.watchpoints);
       this.sendResponse(response);
@@ -139,6 +145,7 @@ export class KvmiDebugSession extends DebugSession {
       const settings = await attachSettings((args ?? {}) as Record<string, unknown>);
       this.symbols = settings.guest ? loadSymbols(settings.guest) : GuestSymbols.none();
       this.stopOnEntry = (args as { stopOnEntry?: boolean } | undefined)?.stopOnEntry === true;
+      this.guestConsole.attached();
       this.listener = await this.options.connector(settings.listen);
       this.sendEvent(new OutputEvent(`Waiting for kvmi-vmm to connect on ${settings.listenText}\n`, 'console'));
       await this.connected(await this.listener.accept(), settings.watchpoints);
@@ -415,11 +422,28 @@ export class KvmiDebugSession extends DebugSession {
   protected override setInstructionBreakpointsRequest(r: DebugProtocol.SetInstructionBreakpointsResponse, a: DebugProtocol.SetInstructionBreakpointsArguments): Promise<void> { return this.breakpoints.setInstructionBreakpoints(r, a); }
   protected override dataBreakpointInfoRequest(r: DebugProtocol.DataBreakpointInfoResponse, a: DebugProtocol.DataBreakpointInfoArguments): Promise<void> { return this.breakpoints.dataBreakpointInfo(r, a, this.scopes.get(a.variablesReference ?? 0)); }
   protected override setDataBreakpointsRequest(r: DebugProtocol.SetDataBreakpointsResponse, a: DebugProtocol.SetDataBreakpointsArguments): Promise<void> { return this.breakpoints.setDataBreakpoints(r, a); }
-  protected override customRequest(command: string, r: DebugProtocol.Response, a: unknown): void { void this.breakpoints.custom(command, r, a); }
+  protected override customRequest(command: string, r: DebugProtocol.Response, a: unknown): void {
+    if (command === CustomRequest.serialInput) void this.serialInput(r, a);
+    else void this.breakpoints.custom(command, r, a);
+  }
   protected override readMemoryRequest(r: DebugProtocol.ReadMemoryResponse, a: DebugProtocol.ReadMemoryArguments): Promise<void> { return this.inspection.readMemory(r, a); }
   protected override writeMemoryRequest(r: DebugProtocol.WriteMemoryResponse, a: DebugProtocol.WriteMemoryArguments): Promise<void> { return this.inspection.writeMemory(r, a); }
   protected override evaluateRequest(r: DebugProtocol.EvaluateResponse, a: DebugProtocol.EvaluateArguments): Promise<void> { return this.inspection.evaluate(r, a); }
   protected override disassembleRequest(r: DebugProtocol.DisassembleResponse, a: DebugProtocol.DisassembleArguments): Promise<void> { return this.inspection.disassemble(r, a); }
+
+  /** kvmi/serialInput: the text goes to the guest's COM1 receive side (see guestConsole.ts). */
+  private async serialInput(response: DebugProtocol.Response, args: unknown): Promise<void> {
+    try {
+      await this.guestConsole.write(args);
+      this.sendResponse(response);
+    } catch (error) {
+      this.sendErrorResponse(response, 3004, errorText(error));
+    }
+  }
+
+  private sendEngine(body: EngineEventBody): void {
+    this.sendEvent({ seq: 0, type: 'event', event: CustomEvent.engine, body } as DebugProtocol.Event);
+  }
 
   /** Lets helper classes send events and responses. */
   send(message: DebugProtocol.ProtocolMessage): void {

@@ -1,6 +1,6 @@
 // Starts the VMM for a `launch`: `node vmm.js run GUEST --engine E --mem M --cpus N --introspect
-// unix:SOCK`, forwarding its stdout (the guest's serial port) and reporting its exit code, which is
-// the guest's exit code. The KVMI_VMM environment variable names another VMM program with the
+// unix:SOCK`, forwarding its stdout (the guest's serial port), giving it a stdin pipe (COM1 input)
+// with `serial: "terminal"`, and reporting its exit code, which is the guest's exit code. The KVMI_VMM environment variable names another VMM program with the
 // same command line (a development build, or a VMM wrapper).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -25,7 +25,7 @@ export function startVmm(settings: LaunchSettings, introspect: string, handlers:
   const loader = script.endsWith('.ts') ? ['--import', 'tsx'] : [];
   const args = [...loader, script, 'run', settings.guest, '--engine', settings.engine, '--mem', String(settings.memory),
     '--cpus', String(settings.cpus), '--introspect', introspect];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, { stdio: [settings.serial === 'terminal' ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
   child.stdout!.setEncoding('utf8').on('data', handlers.stdout);
   child.stderr!.setEncoding('utf8').on('data', handlers.stderr);
   child.on('exit', handlers.exit);

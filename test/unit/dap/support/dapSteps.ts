@@ -9,6 +9,7 @@ export interface LaunchOptions {
   stopOnEntry?: boolean;
   watchpoints?: unknown[];
   engine?: 'auto' | 'kvm' | 'emulator';
+  serial?: 'debugConsole' | 'terminal';
 }
 
 /**
@@ -18,7 +19,7 @@ export interface LaunchOptions {
 export async function launchGuest(client: DebugClient, options: LaunchOptions, configure?: () => Promise<void>): Promise<{ firstStop: Promise<DebugProtocol.StoppedEvent> }> {
   await client.initializeRequest({ adapterID: 'kvmi', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path', supportsMemoryReferences: true });
   const initialized = client.waitForEvent('initialized');
-  await client.launch({ guest: guestPath(options.guest), engine: options.engine ?? 'emulator', stopOnEntry: options.stopOnEntry ?? false, watchpoints: options.watchpoints ?? [] } as DebugProtocol.LaunchRequestArguments);
+  await client.launch({ guest: guestPath(options.guest), engine: options.engine ?? 'emulator', stopOnEntry: options.stopOnEntry ?? false, watchpoints: options.watchpoints ?? [], serial: options.serial } as DebugProtocol.LaunchRequestArguments);
   await initialized;
   if (configure) await configure();
   const firstStop = nextStop(client);

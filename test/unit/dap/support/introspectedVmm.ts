@@ -1,6 +1,7 @@
 // The VMM command line with KVMI introspection, for adapter tests while `kvmi-vmm run` does not
 // take --introspect yet: same arguments (run GUEST --engine E --mem M --cpus N --introspect ADDR),
-// same serial output on stdout and exit status, built from the VMM's own machine and KVMI host.
+// same serial output on stdout, COM1 input from stdin, `--engine auto` note on stderr and exit
+// status, built from the VMM's own machine and KVMI host.
 import { readFileSync } from 'node:fs';
 import { selectEngine } from '../../../../src/vmm/engine/selectEngine';
 import { exitStatusOf } from '../../../../src/vmm/engine/vmStop';
@@ -28,14 +29,18 @@ async function main(): Promise<number> {
   const { options, rest } = parseIntrospectionArgs(process.argv.slice(2));
   const request = parseCommandLine(rest);
   if (request.command !== 'run' || !options) throw new Error('usage: run GUEST [--engine E] [--mem M] [--cpus N] --introspect ADDR');
-  const { engine } = selectEngine(request.engine);
+  const { engine, note } = selectEngine(request.engine);
+  if (note) process.stderr.write(`kvmi-vmm: ${note}\n`);
   const machine = await createMachine({
     engine, guest: readFileSync(request.guest), format: request.format, memoryMiB: request.memoryMiB, cpus: request.cpus,
     debugDevices: false, serialOutput: (bytes) => process.stdout.write(bytes),
   });
   const host = await startIntrospection(machine.vm, options, process.env.KVMI_VMM_LOG ? { log: (m) => process.stderr.write(`host: ${m}\n`) } : {});
+  process.stdin.on('data', (chunk: Buffer) => machine.vm.serialInput(new Uint8Array(chunk)));
+  process.stdin.on('error', () => undefined);
   await host.startGuest(machine);
   const reason = await machine.vm.finished;
+  process.stdin.destroy();
   await host.close().catch(() => undefined);
   return exitStatusOf(reason);
 }

@@ -2,9 +2,7 @@
 // output arrives as `kvmi/serialOutput` events ({ text }) or, from an adapter without that event, as
 // `stdout` output events; keystrokes go to the guest with the `kvmi/serialInput` request ({ text }).
 import * as vscode from 'vscode';
-
-export const serialOutputEvent = 'kvmi/serialOutput';
-export const serialInputRequest = 'kvmi/serialInput';
+import { CustomEvent, CustomRequest, type SerialInputArguments } from '../../dap/protocol/custom';
 
 interface DapMessage { type?: string; event?: string; body?: { text?: string; output?: string; category?: string } }
 
@@ -23,7 +21,8 @@ export class SerialTerminals implements vscode.DebugAdapterTrackerFactory {
       open: () => write.fire(`\x1b[2mGuest serial console (COM1) of ${session.name}\x1b[0m\r\n`),
       close: () => undefined,
       handleInput: (data) => {
-        session.customRequest(serialInputRequest, { text: data === '\r' ? '\n' : data }).then(undefined, (error: Error) => {
+        const args: SerialInputArguments = { text: data === '\r' ? '\n' : data };
+        session.customRequest(CustomRequest.serialInput, args).then(undefined, (error: Error) => {
           if (inputRefused) return;
           inputRefused = true;
           write.fire(`\r\n\x1b[33m[keyboard input not delivered: ${error.message}]\x1b[0m\r\n`);
@@ -36,7 +35,7 @@ export class SerialTerminals implements vscode.DebugAdapterTrackerFactory {
     return {
       onDidSendMessage: (message: DapMessage) => {
         if (message.type !== 'event') return;
-        if (message.event === serialOutputEvent && message.body?.text) {
+        if (message.event === CustomEvent.serialOutput && message.body?.text) {
           sawSerialEvent = true;
           write.fire(toTerminal(message.body.text));
         } else if (message.event === 'output' && message.body?.category === 'stdout' && !sawSerialEvent && message.body.output) {

@@ -1,6 +1,6 @@
 // JS source for the forms the block compiler performs inline instead of calling the handler:
 // 32/64-bit MOV r,r / MOV r,imm / MOV r,m / MOV m,r (64-bit addresses) and the eight ALU operations
-// on registers and immediates (SDM Vol. 2A ADD/ADC/SUB/SBB/CMP/AND/OR/XOR, Vol. 2B MOV). Flags come
+// on registers, immediates and memory (SDM Vol. 2A ADD/ADC/SUB/SBB/CMP/AND/OR/XOR, Vol. 2B MOV). Flags come
 // from the same helpers the handlers use (exec/alu.ts add/sub/logicFlags), and memory goes through
 // core.linear/read/write (segment, TLB, KVMI checks), so both paths behave identically.
 
@@ -16,7 +16,7 @@ export const INLINE_HELPERS = ['add', 'sub', 'logicFlags'] as const;
 export function inlineSource(d: DecodedInsn): string | undefined {
   const size = d.size;
   if (size !== 4 && size !== 8) return undefined;
-  if (d.hasMem) return memoryMove(d);
+  if (d.hasMem) return memoryMove(d) ?? memoryAlu(d);
   const imm = d.imm >>> 0, immHi = size === 8 ? d.immHi >>> 0 : 0;
   switch (d.entry.handler) {
     case 'movEG': return move(d.rm, d.reg, size);
@@ -67,17 +67,40 @@ function move(dst: number, src: number, size: number): string {
 /** ALU operation `op` (ADD OR ADC SBB AND SUB XOR CMP) on register `dst` and operand (b, bh). */
 function alu(op: number, size: number, dst: number, b: string, bh: string): string {
   const a = `r[${dst * 2}]`, ah = `r[${dst * 2 + 1}]`;
-  const store = `${a} = t; ${ah} = ${size === 8 ? 'c.hi' : '0'};`;
+  return `{ ${aluValue(op, size, a, ah, b, bh)}${op === 7 ? '' : ` ${a} = t; ${ah} = u;`} }`;
+}
+
+/**
+ * ALU operations with a memory operand and a 64-bit address: op r, m (read, then the register) and
+ * op m, r / op m, imm (read, flags, write; a faulting write leaves memory unchanged and the run
+ * loop restores RFLAGS). Same access order as exec/alu.ts rmw(): the read before the write.
+ */
+function memoryAlu(d: DecodedInsn): string | undefined {
+  const h = d.entry.handler, size = d.size, op = d.param;
+  if (d.adsize !== 8 || (h !== 'aluGE' && h !== 'aluEG' && h !== 'aluEI')) return undefined;
+  const ea = `${effectiveAddress64(d)} const lin = c.linear(${d.seg}, ea);`;
+  if (h === 'aluGE') {
+    const a = `r[${d.reg * 2}]`, ah = `r[${d.reg * 2 + 1}]`;
+    return `{ ${ea} const b = c.read(lin, ${size}), bh = c.hi; ${aluValue(op, size, a, ah, 'b', 'bh')}${op === 7 ? '' : ` ${a} = t; ${ah} = u;`} }`;
+  }
+  const b = h === 'aluEG' ? `r[${d.reg * 2}]` : `${d.imm >>> 0}`;
+  const bh = h === 'aluEG' ? `r[${d.reg * 2 + 1}]` : `${size === 8 ? d.immHi >>> 0 : 0}`;
+  return `{ ${ea} const a = c.read(lin, ${size}), ah = c.hi; ${aluValue(op, size, 'a', 'ah', b, bh)}${op === 7 ? '' : ` c.write(lin, ${size}, t, u);`} }`;
+}
+
+/** Statements that compute `t` (low half) and `u` (high half) of `op` and set RFLAGS like exec/alu.ts alu(). */
+function aluValue(op: number, size: number, a: string, ah: string, b: string, bh: string): string {
+  const high = size === 8 ? 'c.hi' : '0';
   switch (op) {
-    case 0: return `{ const t = add(c, ${size}, ${a}, ${ah}, ${b}, ${bh}, 0); ${store} }`;
-    case 2: return `{ const t = add(c, ${size}, ${a}, ${ah}, ${b}, ${bh}, c.flags & 1); ${store} }`;
-    case 3: return `{ const t = sub(c, ${size}, ${a}, ${ah}, ${b}, ${bh}, c.flags & 1); ${store} }`;
-    case 5: return `{ const t = sub(c, ${size}, ${a}, ${ah}, ${b}, ${bh}, 0); ${store} }`;
+    case 0: return `const t = add(c, ${size}, ${a}, ${ah}, ${b}, ${bh}, 0), u = ${high};`;
+    case 2: return `const t = add(c, ${size}, ${a}, ${ah}, ${b}, ${bh}, c.flags & 1), u = ${high};`;
+    case 3: return `const t = sub(c, ${size}, ${a}, ${ah}, ${b}, ${bh}, c.flags & 1), u = ${high};`;
+    case 5: return `const t = sub(c, ${size}, ${a}, ${ah}, ${b}, ${bh}, 0), u = ${high};`;
     case 7: return `sub(c, ${size}, ${a}, ${ah}, ${b}, ${bh}, 0);`;
     default: {
       const js = op === 1 ? '|' : op === 4 ? '&' : '^';
       const hi = size === 8 ? `(${ah} ${js} ${bh}) >>> 0` : '0';
-      return `{ const t = (${a} ${js} ${b}) >>> 0, u = ${hi}; logicFlags(c, ${size}, t, u); c.hi = u; ${a} = t; ${ah} = u; }`;
+      return `const t = (${a} ${js} ${b}) >>> 0, u = ${hi}; logicFlags(c, ${size}, t, u); c.hi = u;`;
     }
   }
 }

@@ -181,3 +181,24 @@ test('inline MOV with RIP-relative and scaled-index addresses reads and writes t
   assert.deepEqual(runs[0], { rbx: 15150n, stored: 1001n, instructions: 100 * 7 + 1 });
   assert.deepEqual(runs[0], runs[1]);
 });
+
+test('inline ALU operations with memory operands match the interpreter (values, flags, memory)', () => {
+  // loop: add rax,[rdi]; sub [rdi+8],rbx; adc ecx,[rdi+4]; xor [rdi+16],eax; and rdx,[rdi+8];
+  //       or qword [rdi+24],0x55; sbb rbx,[rdi+16]; cmp qword [rdi+8],5; setb bl; dec rsi; jnz loop; hlt
+  const body = [0x48, 0x03, 0x07, 0x48, 0x29, 0x5f, 0x08, 0x13, 0x4f, 0x04, 0x31, 0x47, 0x10, 0x48, 0x23, 0x57, 0x08,
+    0x48, 0x83, 0x4f, 0x18, 0x55, 0x48, 0x1b, 0x5f, 0x10, 0x48, 0x83, 0x7f, 0x08, 0x05, 0x0f, 0x92, 0xc3, 0x48, 0xff, 0xce];
+  const code = [...body, 0x75, (256 - (body.length + 2)) & 0xff, 0xf4];
+  const runs = [true, false].map((blocks) => {
+    const m = machine(code, blocks, 200);
+    m.dv.setBigUint64(DATA, 0xfedcba9876543210n, true);
+    m.dv.setBigUint64(DATA + 8, 0x8000000000000001n, true);
+    m.dv.setBigUint64(DATA + 16, 0x0123456789abcdefn, true);
+    m.cpu.setRegs({ ...m.cpu.getRegs(), rbx: 0x7fffffffffffffffn, rdx: 0xffffffffffffffffn });
+    assert.equal(m.cpu.run(1_000_000).kind, 'hlt');
+    const r = m.cpu.getRegs();
+    const mem = [0, 8, 16, 24].map((o) => m.dv.getBigUint64(DATA + o, true));
+    return { rax: r.rax, rbx: r.rbx, rcx: r.rcx, rdx: r.rdx, flags: r.rflags, mem, instructions: m.cpu.instructions, compiled: blocks ? m.cpu.blocksCompiled : 1 };
+  });
+  assert.ok(runs[0].compiled > 0);
+  assert.deepEqual({ ...runs[0], compiled: 0 }, { ...runs[1], compiled: 0 });
+});

@@ -9,6 +9,7 @@ import { selectEngine } from './engine/selectEngine';
 import { describeStop, exitStatusOf } from './engine/vmStop';
 import { HELP_TEXT, parseCommandLine, RunRequest, UsageError } from './machine/commandLine';
 import { createMachine } from './machine/machine';
+import { INTROSPECTION_OPTIONS_HELP, IntrospectionConnectError, IntrospectionOptionError, parseIntrospectionArgs, startIntrospection, type IntrospectionOptions } from './introspection';
 
 const USAGE_STATUS = 2;
 
@@ -26,7 +27,7 @@ function readGuest(path: string): Uint8Array {
   }
 }
 
-async function run(r: RunRequest): Promise<number> {
+async function run(r: RunRequest, introspect: IntrospectionOptions | undefined): Promise<number> {
   const { engine, note } = selectEngine(r.engine);
   if (note) process.stderr.write(`kvmi-vmm: ${note}\n`);
   const guest = readGuest(r.guest);
@@ -38,7 +39,8 @@ async function run(r: RunRequest): Promise<number> {
   process.stdin.on('data', onInput);
   process.stdin.on('error', () => {});
   const started = process.hrtime.bigint();
-  await machine.start();
+  const introspection = introspect && await startIntrospection(machine.vm, introspect);
+  await (introspection ? introspection.startGuest(machine) : machine.start());
   const reason = await machine.vm.finished;
   const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
   process.stdin.off('data', onInput);
@@ -55,19 +57,22 @@ async function run(r: RunRequest): Promise<number> {
 
 async function main(): Promise<void> {
   let request;
+  let introspect: IntrospectionOptions | undefined;
   try {
-    request = parseCommandLine(process.argv.slice(2));
+    const split = parseIntrospectionArgs(process.argv.slice(2));
+    introspect = split.options;
+    request = parseCommandLine(split.rest);
   } catch (e) {
-    if (e instanceof UsageError) fail(e.message);
+    if (e instanceof UsageError || e instanceof IntrospectionOptionError) fail(e.message);
     throw e;
   }
-  if (request.command === 'help') { process.stdout.write(HELP_TEXT); return; }
+  if (request.command === 'help') { process.stdout.write(`${HELP_TEXT}\nIntrospection options:\n${INTROSPECTION_OPTIONS_HELP}\n`); return; }
   try {
-    const status = await run(request);
+    const status = await run(request, introspect);
     process.stdout.write('', () => process.exit(status));
   } catch (e) {
     if (e instanceof ElfError || e instanceof BootError) fail(`${request.guest}: ${e.message}`);
-    if (e instanceof EngineError) fail(e.message);
+    if (e instanceof EngineError || e instanceof IntrospectionConnectError) fail(e.message);
     fail(`internal error: ${e instanceof Error ? e.stack ?? e.message : String(e)}`, 70);
   }
 }

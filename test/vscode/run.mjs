@@ -27,7 +27,8 @@ function electronBuild() {
 }
 
 async function main() {
-  console.log('building the extension and the in-VS Code suite');
+  console.log('building the test guests, the extension and the in-VS Code suite');
+  execFileSync('bash', [join(root, 'test/guests/build.sh')], { stdio: 'inherit' });
   await buildExtensionAndAdapter(root);
   const testsPath = await buildSuite(root);
   const introspectedVmm = await buildIntrospectedVmmIfNeeded(root);

@@ -5,6 +5,7 @@ import { Worker } from 'node:worker_threads';
 import { KvmRegs, KvmSregs, KvmiEventMsrs } from '../x86/kvmState';
 import { CpuIntercepts } from './cpuCore';
 import { EngineError, Vcpu } from './engine';
+import { CpuidRegisters } from './guestCpuid';
 import { VcpuCommandBody } from './messages';
 import { DOORBELL, STATE, slot } from './sharedControl';
 import { stateOfCode, VcpuState } from './vcpuState';
@@ -64,6 +65,12 @@ export class EmulatorVcpu implements Vcpu {
   getXcr0(): Promise<bigint> { return this.command({ op: 'getXcr0' }); }
   mode(): Promise<2 | 4 | 8> { return this.command({ op: 'mode' }); }
   translate(gva: bigint): Promise<bigint | undefined> { return this.command({ op: 'translate', gva }); }
+  /** One CPUID leaf; the thread answers null when its CPU has no CPUID table to read. */
+  async cpuid(fn: number, index: number): Promise<CpuidRegisters | undefined> {
+    const leaf = await this.command<CpuidRegisters | undefined | null>({ op: 'cpuid', fn, index });
+    if (leaf === null) throw new EngineError('notAvailable', `vCPU ${this.index} offers no CPUID table`);
+    return leaf;
+  }
   setIntercepts(change: Partial<CpuIntercepts>): Promise<void> { return this.command({ op: 'setIntercepts', change }); }
   injectException(vector: number, errorCode?: number, cr2?: bigint): Promise<void> {
     return this.command({ op: 'injectException', vector, errorCode, cr2 });

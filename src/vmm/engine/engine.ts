@@ -5,6 +5,7 @@
 // per-vCPU intercepts whose hits arrive as VcpuEvent (section 4), each answered once via reply().
 import { KvmRegs, KvmSregs, KvmiEventMsrs } from '../x86/kvmState';
 import { CpuIntercepts } from './cpuCore';
+import { CpuidRegisters } from './guestCpuid';
 import { VcpuEvent } from './vcpuEvents';
 import { VcpuState } from './vcpuState';
 import { VmStopReason } from './vmStop';
@@ -61,6 +62,11 @@ export interface Vcpu {
   mode(): Promise<2 | 4 | 8>;
   /** Guest-virtual to guest-physical through this vCPU's current paging, without side effects. */
   translate(gva: bigint): Promise<bigint | undefined>;
+  /**
+   * One leaf/subleaf of the vCPU's CPUID table (KVMI_VCPU_GET_CPUID); undefined when the table has no
+   * such leaf. Rejects with EngineError 'notAvailable' when the vCPU has no table to read.
+   */
+  cpuid(fn: number, index: number): Promise<CpuidRegisters | undefined>;
   /** Changes the listed intercepts; the others keep their value. */
   setIntercepts(change: Partial<CpuIntercepts>): Promise<void>;
   injectException(vector: number, errorCode?: number, cr2?: bigint): Promise<void>;

@@ -24,6 +24,7 @@ export type VcpuCommandBody =
   | { op: 'getXcr0' }
   | { op: 'mode' }
   | { op: 'translate'; gva: bigint }
+  | { op: 'cpuid'; fn: number; index: number }
   | { op: 'setIntercepts'; change: Partial<CpuIntercepts> }
   | { op: 'injectException'; vector: number; errorCode?: number; cr2?: bigint }
   | { op: 'reply'; seq: number; action: EventAction; data?: EventReplyData }

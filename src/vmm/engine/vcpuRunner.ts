@@ -10,6 +10,7 @@ import { replyProblem, EventReplyData } from './vcpuEvents';
 import { transition, VcpuState } from './vcpuState';
 import { VmStopReason } from './vmStop';
 import { EventAction } from './engine';
+import { CpuidSource } from './guestCpuid';
 
 /** Instructions per run slice: the longest a pause or command waits for a running vCPU. */
 export const SLICE_INSTRUCTIONS = 20_000;
@@ -52,6 +53,8 @@ export class VcpuRunner {
     private readonly cpu: CpuCore,
     private readonly channel: RunnerChannel,
     private readonly devices: DeviceHost | undefined,
+    /** This vCPU's CPUID table; absent when the CPU offers none (the 'cpuid' command answers null). */
+    private readonly cpuidTable?: CpuidSource,
   ) {}
 
   /** Runs until the vCPU is stopped; the last message sent is 'ended'. */
@@ -172,6 +175,7 @@ export class VcpuRunner {
       case 'getXcr0': return cpu.getXcr0();
       case 'mode': return cpu.mode();
       case 'translate': return cpu.translate(c.gva);
+      case 'cpuid': return this.cpuidTable ? this.cpuidTable(c.fn, c.index) : null;
       case 'setIntercepts': Object.assign(cpu.intercepts, c.change); return undefined;
       case 'injectException': cpu.injectException(c.vector, c.errorCode, c.cr2); return undefined;
       case 'reply': this.acceptReply(c.seq, c.action, c.data); return undefined;

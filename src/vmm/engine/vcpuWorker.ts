@@ -8,6 +8,7 @@ import { LegacyDeviceHost } from '../machine/deviceHost';
 import { makeCpuBus } from '../machine/cpuBus';
 import { CpuFactory } from './cpuCore';
 import { VcpuWorkerData } from './messages';
+import { softwareCoreCpuid } from './guestCpuid';
 import { WorkerChannel } from './vcpuChannel';
 import { VcpuRunner } from './vcpuRunner';
 import { createCpu as createX86Cpu } from './x86CpuFactory';
@@ -26,7 +27,7 @@ function main(data: VcpuWorkerData): void {
   const factory = loadCpuFactory(data.cpuModule);
   const cpu = factory(makeCpuBus(ram, buses.portBus, buses.mmioBus), access, data.index);
   host?.attach(cpu);
-  new VcpuRunner(data.index, cpu, channel, host).run();
+  new VcpuRunner(data.index, cpu, channel, host, softwareCoreCpuid(() => cpu.getSregs().cr4)).run();
 }
 
 /** The x86 core (x86CpuFactory.ts), or the factory exported by `cpuModule` when one is given. */

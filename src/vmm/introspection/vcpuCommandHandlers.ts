@@ -2,7 +2,7 @@
 // promise-based Vcpu, which serves commands while running, paused, or waiting for an event reply,
 // so a vCPU that waits for a reply still executes what the tool queues for it (§1.1).
 import { COMMANDS, EVENTS, KVMI_ERR, KVMI_ERROR_CODE_SIZE, KVMI_MAX_MSG_SIZE, UNMAPPED_GVA } from '../kvmi';
-import type { Vcpu, Vm } from '../engine/engine';
+import { EngineError, type Vm } from '../engine/engine';
 import { done, einval, fail, ok, type Handler } from './commandContext';
 
 /** The RDTSC rate of the software CPU: a 1 GHz TSC over host nanoseconds (x86/cpuState.ts hostTsc). */
@@ -25,15 +25,6 @@ const MSR_ENTRY_SIZE = 16;
 /** Exceptions whose delivery pushes an error code (SDM Vol. 3A §6.15, Table 6-1). */
 const VECTORS_WITH_ERROR_CODE: ReadonlySet<number> = new Set([8, 10, 11, 12, 13, 14, 17, 21]);
 const PAGE_FAULT_VECTOR = 14;
-
-/** Optional engine capability: CPUID as the guest sees it. */
-export interface CpuidCapable {
-  cpuid(fn: number, index: number): Promise<{ eax: number; ebx: number; ecx: number; edx: number } | undefined>;
-}
-
-function cpuidOf(vcpu: Vcpu): CpuidCapable | undefined {
-  return typeof (vcpu as Partial<CpuidCapable>).cpuid === 'function' ? (vcpu as unknown as CpuidCapable) : undefined;
-}
 
 /** Optional engine capability: the guest TSC rate in Hz. */
 function tscHzOf(vm: Vm): bigint {
@@ -72,10 +63,15 @@ const setRegisters: Handler<'KVMI_VCPU_SET_REGISTERS'> = async (regs, v, ctx) =>
   return done();
 };
 
+/** KVMI reference §3.2 KVMI_VCPU_GET_CPUID: the leaf, -KVM_ENOENT when the vCPU's table lacks it. */
 const getCpuid: Handler<'KVMI_VCPU_GET_CPUID'> = async ({ function: fn, index }, v, ctx) => {
-  const source = cpuidOf(ctx.vm.vcpus[v]);
-  if (!source) return fail(KVMI_ERR.ENOSYS);
-  const leaf = await source.cpuid(fn, index);
+  let leaf;
+  try {
+    leaf = await ctx.vm.vcpus[v].cpuid(fn, index);
+  } catch (e) {
+    if (e instanceof EngineError && e.kind === 'notAvailable') return fail(KVMI_ERR.ENOSYS);
+    throw e;
+  }
   return leaf ? ok(leaf) : fail(KVMI_ERR.ENOENT);
 };
 

@@ -83,17 +83,20 @@ test('item 14: SET_REGISTERS outside an event fails; during PAUSE the change lan
   } finally { await r.dispose(); }
 });
 
-test('item 15: GET_CPUID answers -KVM_ENOSYS on an engine without a CPUID source', async (t) => {
+test('item 15: GET_CPUID leaf 0 gives the highest basic leaf and "GenuineIntel"; an absent leaf is -KVM_ENOENT', async () => {
   const r = await rig(op.spin());
   try {
-    if (typeof (r.vm.vcpus[0] as { cpuid?: unknown }).cpuid === 'function') {
-      const leaf0 = await r.conn.getCpuid(0, 0);
-      assert.ok(leaf0.eax >= 1);
-      await rejectsWith(r.conn.getCpuid(0, 0x4fff_ffff), KVMI_ERR.ENOENT);
-      return;
-    }
-    t.diagnostic('the engine exposes no cpuid(); checking the ENOSYS answer instead of leaf 0');
-    await rejectsWith(r.conn.getCpuid(0, 0), KVMI_ERR.ENOSYS);
+    const leaf0 = await r.conn.getCpuid(0, 0);
+    assert.equal(leaf0.eax, 0xd);
+    const vendor = Buffer.alloc(12);
+    vendor.writeUInt32LE(leaf0.ebx, 0);
+    vendor.writeUInt32LE(leaf0.edx, 4);
+    vendor.writeUInt32LE(leaf0.ecx, 8);
+    assert.equal(vendor.toString('latin1'), 'GenuineIntel');
+    const brand = await r.conn.getCpuid(0, 0x8000_0002);
+    assert.equal(Buffer.from(new Uint32Array([brand.eax, brand.ebx, brand.ecx, brand.edx]).buffer).toString('latin1'), 'Software x86-64 ');
+    await rejectsWith(r.conn.getCpuid(0, 0x4fff_ffff), KVMI_ERR.ENOENT);
+    await rejectsWith(r.conn.getCpuid(0, 0x7), KVMI_ERR.ENOENT);
   } finally { await r.dispose(); }
 });
 

@@ -9,11 +9,13 @@ import { ConfigurationProvider } from './configurationProvider';
 import { DynamicConfigurationProvider } from './dynamicConfigurationProvider';
 import { pickGuestCommand } from './pickGuest';
 import { start as startLanguageClient } from './languageClient';
+import { watchCommands, type WatchCommandArguments } from '../dap/lsp/protocol';
 import { registerFaultViews } from './session/faultViews';
 import { PageRestrictionsTree } from './session/pageRestrictionsTree';
 import { SerialTerminals } from './session/serialTerminal';
 import { SessionMonitor } from './session/sessionMonitor';
 import { createStatusBar } from './session/statusBar';
+import { activeKvmiSession } from './watch/guestElf';
 import { SessionWatchpoints } from './watch/sessionWatchpoints';
 import { WatchCommands } from './watch/watchCommands';
 import { WatchpointDecorations } from './watch/watchpointDecorations';
@@ -65,6 +67,7 @@ export function activate(context: vscode.ExtensionContext): KvmiExtensionApi {
     decorations,
     ...new WatchCommands(store, sessions).register(),
     ...registerWatchpointViewCommands(store, sessions, watchpointView),
+    ...registerCodeLensWatchCommands(store, sessions),
     ...createStatusBar(monitor, store),
     ...registerFaultViews(monitor),
   );
@@ -74,6 +77,33 @@ export function activate(context: vscode.ExtensionContext): KvmiExtensionApi {
     console.error(`kvmi guest-symbol language server did not start: ${error.message}`);
   });
   return { store, sessions, monitor, watchpointTree, pageTree, decorations, persistedState: context.workspaceState, activationMs: performance.now() - started };
+}
+
+/**
+ * The commands of the language server's "Watch writes/reads/execution" code lenses (src/dap/lsp/codeLenses.ts):
+ * the lens names the object's address and size, so the watchpoint is stored as is and, while a kvmi
+ * session runs, sent to it with kvmi/addWatchpoint.
+ */
+function registerCodeLensWatchCommands(store: WatchpointStore, sessions: SessionWatchpoints): vscode.Disposable[] {
+  const watch = async (a: WatchCommandArguments) => {
+    if (!a || !/^0x[0-9a-f]+$/i.test(a.address) || !(a.size >= 1)) {
+      void vscode.window.showErrorMessage(`Cannot set the watchpoint: the code lens sent no address and size (${JSON.stringify(a)})`);
+      return [];
+    }
+    const stored = await store.add({ label: a.symbol, address: a.address, size: a.size, access: a.access, guest: a.guest });
+    const session = activeKvmiSession();
+    if (session && stored.adapterId === undefined) {
+      try {
+        await sessions.addToSession(session, stored);
+      } catch (error) {
+        await store.remove(stored.key);
+        void vscode.window.showErrorMessage(`Cannot set the watchpoint: the debugger refused ${a.symbol}: ${(error as Error).message}`);
+        return [];
+      }
+    }
+    return [store.find(stored.key) ?? stored];
+  };
+  return Object.values(watchCommands).map((id) => vscode.commands.registerCommand(id, watch));
 }
 
 export function deactivate(): void {

@@ -133,6 +133,12 @@ class EmulatorVm implements Vm {
     await this.finished;
   }
 
+  async crash(vcpu: number, rip?: bigint): Promise<void> {
+    if (!Number.isInteger(vcpu) || vcpu < 0 || vcpu >= this.vcpus.length) throw new EngineError('badConfig', `no vCPU ${vcpu} to crash; the VM has ${this.vcpus.length}`);
+    this.end({ kind: 'crash', vcpu, rip });
+    await this.finished;
+  }
+
   stats(): EngineStats { return { engine: 'emulator', ...this.totals }; }
 
   private checkRange(gpa: number, length: number): void {

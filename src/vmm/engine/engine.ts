@@ -94,6 +94,11 @@ export interface Vm {
   serialInput(bytes: Uint8Array): void;
   /** Ends the VM ('stopped') if it is still running. */
   stop(): Promise<void>;
+  /**
+   * Ends the VM with the 'crash' stop reason of `vcpu` (at `rip` when known), as an event answered
+   * CRASH does (KVMI reference §4.3), for a CRASH answered outside the engine (PAUSE, TRAP).
+   */
+  crash(vcpu: number, rip?: bigint): Promise<void>;
   /** Resolves once when the VM has ended, with the reason. */
   readonly finished: Promise<VmStopReason>;
   stats(): EngineStats;

@@ -232,7 +232,12 @@ export class KvmiSession implements CommandContext {
         }
         crashed = action === KVMI_EVENT_ACTION.CRASH;
       }
-      if (crashed) { await this.vm.stop(); return; }
+      if (crashed) {
+        // Same stop reason as an event the engine raised and the tool answered CRASH (§4.3).
+        const rip = await target.getRegs().then((r) => r.rip, () => undefined);
+        await this.vm.crash(vcpu, rip);
+        return;
+      }
       if (resume) await target.unpause();
     } catch (e) {
       this.env.log(`introspection: vCPU ${vcpu} could not be paused for its events: ${e instanceof Error ? e.message : String(e)}`);

@@ -188,6 +188,12 @@ export class KvmVm implements Vm {
     await this.finished;
   }
 
+  async crash(vcpu: number, rip?: bigint): Promise<void> {
+    if (!Number.isInteger(vcpu) || vcpu < 0 || vcpu >= this.vcpus.length) throw new EngineError('badConfig', `no vCPU ${vcpu} to crash; the VM has ${this.vcpus.length}`);
+    this.end({ kind: 'crash', vcpu, rip });
+    await this.finished;
+  }
+
   /** exits = KVM_RUN returns (every exit, including kicks); instructions = those of the software core. */
   stats(): EngineStats { return { engine: 'kvm', instructions: this.kvm.softwareSteps, exits: this.kvm.exits, events: this.totals.events }; }
 

@@ -1,8 +1,9 @@
 // Per-vCPU behaviour of the KVMI host: events are enabled and reported per vCPU, PAUSE targets one
-// vCPU, CRASH ends the VM with a crash reason, and single-stepping blocks exception injection.
+// vCPU, CRASH (to an engine event, PAUSE or TRAP) ends the VM with vCPU's crash reason, and single-stepping blocks exception injection.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EVENTS, KVMI_ERR, KVMI_PAGE_ACCESS } from '../../../src/vmm/kvmi';
+import { exitStatusOf } from '../../../src/vmm/engine/vmStop';
 import { rig } from './support/harness';
 import { expectEvent, op, rejectsWith, waitFor } from './support/programs';
 
@@ -40,6 +41,32 @@ test('CRASH in reply to an event ends the VM with a crash reason', async () => {
     (await expectEvent(r.conn, 'KVMI_VCPU_EVENT_PF')).reply('crash');
     assert.equal((await r.vm.finished).kind, 'crash');
     assert.equal(r.vm.ram[TEST_GPA], 0, 'the store never happened');
+  } finally { await r.dispose(); }
+});
+
+test('CRASH in reply to PAUSE ends the VM with vCPU 1\'s crash reason (CLI exit status 5), not a plain stop', async () => {
+  const r = await rig(op.spin(), { vcpus: 2 });
+  try {
+    await r.start([0, 1]);
+    await r.conn.pauseVcpu(1);
+    const pause = await expectEvent(r.conn, 'KVMI_VCPU_EVENT_PAUSE');
+    assert.equal(pause.vcpu, 1);
+    pause.reply('crash');
+    const reason = await r.vm.finished;
+    assert.deepEqual(reason, { kind: 'crash', vcpu: 1, rip: pause.common.arch.regs.rip });
+    assert.equal(exitStatusOf(reason), 5);
+  } finally { await r.dispose(); }
+});
+
+test('CRASH in reply to TRAP ends the VM with a crash reason', async () => {
+  const r = await rig(op.spin());
+  try {
+    await r.start();
+    await r.conn.injectException(0, 3);
+    (await expectEvent(r.conn, 'KVMI_VCPU_EVENT_TRAP')).reply('crash');
+    const reason = await r.vm.finished;
+    assert.equal(reason.kind, 'crash');
+    assert.equal(exitStatusOf(reason), 5);
   } finally { await r.dispose(); }
 });
 

@@ -126,6 +126,15 @@ test('CRASH ends the VM; later commands fail with a typed error', async () => {
   await assert.rejects(vm.vcpus[0].getRegs(), (err: unknown) => err instanceof EngineError && err.kind === 'vcpuStopped');
 });
 
+test('Vm.crash ends a running VM with that vCPU\'s crash reason; an unknown vCPU is refused', async () => {
+  const { vm } = await vmWith([0x05], 0x1000, { vcpus: 2 });
+  vm.start();
+  await assert.rejects(vm.crash(2), (e: unknown) => e instanceof EngineError && e.message === 'no vCPU 2 to crash; the VM has 2');
+  await vm.crash(1, 0x1234n);
+  assert.deepEqual(await vm.finished, { kind: 'crash', vcpu: 1, rip: 0x1234n });
+  assert.deepEqual(vm.vcpus.map((v) => v.state), ['stopped', 'stopped']);
+});
+
 test('with several vCPUs, the first to end stops the others', async () => {
   const { vm } = await vmWith([0x02, 0x09], 0x1000, { vcpus: 3 });
   for (const i of [1, 2]) {

@@ -2,6 +2,7 @@
 // the chosen engine, connects COM1 to stdout/stdin, runs the guest and exits with its status.
 // Failures print one 'kvmi-vmm: ...' line on stderr; see HELP_TEXT for every option and status.
 import { readFileSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
 import { BootError } from './boot/bootError';
 import { ElfError } from './boot/elf';
 import { EngineError } from './engine/engine';
@@ -9,6 +10,7 @@ import { selectEngine } from './engine/selectEngine';
 import { describeStop, exitStatusOf } from './engine/vmStop';
 import { HELP_TEXT, parseCommandLine, RunRequest, UsageError } from './machine/commandLine';
 import { createMachine } from './machine/machine';
+import { shutdownWithUnhook } from './introspection/shutdownWithUnhook';
 import { INTROSPECTION_OPTIONS_HELP, IntrospectionConnectError, IntrospectionOptionError, parseIntrospectionArgs, startIntrospection, type IntrospectionOptions } from './introspection';
 
 const USAGE_STATUS = 2;
@@ -40,8 +42,24 @@ async function run(r: RunRequest, introspect: IntrospectionOptions | undefined):
   process.stdin.on('error', () => {});
   const started = process.hrtime.bigint();
   const introspection = introspect && await startIntrospection(machine.vm, introspect);
+  // With a tool attached, SIGTERM/SIGINT pre-unhook it before the VM stops; a second signal quits at once.
+  let signalled: NodeJS.Signals | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (signalled) process.exit(128 + osConstants.signals[signal]);
+    signalled = signal;
+    process.stderr.write(`kvmi-vmm: ${signal}: unhooking the introspection tool, then stopping the VM\n`);
+    if (introspection) {
+      shutdownWithUnhook(introspection, machine.vm).catch((e: unknown) => {
+        process.stderr.write(`kvmi-vmm: unhook on ${signal} failed (${e instanceof Error ? e.message : String(e)}); stopping the VM\n`);
+        return machine.vm.stop();
+      });
+    }
+  };
+  const signals: NodeJS.Signals[] = introspection ? ['SIGTERM', 'SIGINT'] : [];
+  for (const signal of signals) process.on(signal, onSignal);
   await (introspection ? introspection.startGuest(machine) : machine.start());
   const reason = await machine.vm.finished;
+  for (const signal of signals) process.off(signal, onSignal);
   const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
   process.stdin.off('data', onInput);
   process.stdin.destroy();
@@ -52,6 +70,8 @@ async function run(r: RunRequest, introspect: IntrospectionOptions | undefined):
       mips: Number((s.instructions / wallSeconds / 1e6).toFixed(2)), exits: s.exits, events: s.events };
     process.stderr.write(`stats ${JSON.stringify(stats)}\n`);
   }
+  // Ended by a signal: the conventional 128 + signal number, as if the signal had killed the process.
+  if (signalled && reason.kind === 'stopped') return 128 + osConstants.signals[signalled];
   return exitStatusOf(reason);
 }
 

@@ -34,8 +34,11 @@ export interface IntrospectionHandle {
   startGuest(machine: { start(options: { paused: boolean }): Promise<void> }, run?: readonly number[]): Promise<void>;
   /** Resolves when the next tool completes the handshake (now, if one is attached). */
   nextSession(): Promise<KvmiSession>;
-  /** KVM_INTROSPECTION_PREUNHOOK: UNHOOK event, then wait for the tool to close (or unhookTimeoutMs). */
-  preUnhook(): Promise<PreUnhookResult>;
+  /**
+   * KVM_INTROSPECTION_PREUNHOOK: UNHOOK event, then wait for the tool to close; after `timeoutMs`
+   * (default: the unhookTimeoutMs option) the host closes the socket itself.
+   */
+  preUnhook(timeoutMs?: number): Promise<PreUnhookResult>;
   /** Stops reconnecting and unhooks the current tool. */
   close(): Promise<void>;
 }
@@ -133,11 +136,11 @@ class IntrospectionHost implements IntrospectionHandle {
     return new Promise((resolve) => this.waiters.push(resolve));
   }
 
-  async preUnhook(): Promise<PreUnhookResult> {
+  async preUnhook(timeoutMs = this.options.unhookTimeoutMs): Promise<PreUnhookResult> {
     const session = this.session;
     if (!session || session.closed) return 'notConnected';
     if (!session.sendUnhookEvent()) return 'notEnabled';
-    const timer = setTimeout(() => session.close('the tool did not close the socket within the unhook timeout'), this.options.unhookTimeoutMs);
+    const timer = setTimeout(() => session.close('the tool did not close the socket within the unhook timeout'), timeoutMs);
     await session.ended;
     clearTimeout(timer);
     return 'unhooked';

@@ -1,11 +1,13 @@
 // What kvmi-watch does with one VMM connection: at the first PAUSE event (asked for as the
 // connection opens) it translates guest-virtual watches through vCPU 0, takes the watched access
 // rights away from every page the ranges touch (KVMI reference §5), enables PF events on all vCPUs
-// and lets the vCPU go; then each PF whose address falls in a watched range and whose access is
-// watched becomes one report. Every event is answered CONTINUE. Ends when the connection closes.
+// and lets the vCPU go; then each PF whose access overlaps a watched range (from its address for the
+// width of the faulting instruction's operand, accessWidth.ts) and whose kind is watched becomes one
+// report. Every event is answered CONTINUE. Ends when the connection closes.
 import { EVENTS, UNMAPPED_GVA } from '../../vmm/kvmi';
 import type { KvmiConnection } from './kvmiConnection';
 import type { KvmiVcpuEvent } from './kvmiEvent';
+import { accessWidth } from './accessWidth';
 import { formatInstruction, readInstructionBytes } from './instructionText';
 import { accessLetters, type WatchSpec } from './watchSpec';
 
@@ -80,6 +82,23 @@ async function report(conn: KvmiConnection, event: Extract<KvmiVcpuEvent, { name
   };
 }
 
+/**
+ * The watched range a PF access overlaps, if any. An access starting inside a range needs no
+ * decoding; one starting below a range of the same page or the next is decoded for its width.
+ */
+async function watchedRangeHit(conn: KvmiConnection, event: Extract<KvmiVcpuEvent, { name: 'KVMI_VCPU_EVENT_PF' }>, ranges: readonly WatchedRange[]): Promise<WatchedRange | undefined> {
+  const { gpa, access } = event.payload;
+  const candidates = ranges.filter((r) => (r.watch.access & access) !== 0 && r.end > gpa);
+  const inside = candidates.find((r) => gpa >= r.start);
+  if (inside) return inside;
+  const near = candidates.filter((r) => r.start - gpa < 2n * PAGE);
+  if (near.length === 0) return undefined;
+  const { regs, mode } = event.common.arch;
+  const bytes = await readInstructionBytes(conn, event.vcpu, regs.rip).catch(() => new Uint8Array(0));
+  const end = gpa + BigInt(accessWidth(bytes, mode, regs.rip, access));
+  return near.find((r) => r.start < end);
+}
+
 /** Serves the connection until it closes. Expects one PAUSE_VCPU for vCPU 0 to have been sent. */
 export async function runWatchSession(conn: KvmiConnection, watches: readonly WatchSpec[], sink: WatchSink): Promise<void> {
   let ranges: WatchedRange[] | undefined;
@@ -88,8 +107,7 @@ export async function runWatchSession(conn: KvmiConnection, watches: readonly Wa
     try {
       if (event.name === 'KVMI_VCPU_EVENT_PAUSE' && ranges === undefined) ranges = await arm(conn, watches, sink);
       if (event.name === 'KVMI_VCPU_EVENT_PF' && ranges) {
-        const gpa = event.payload.gpa;
-        const hit = ranges.find((r) => gpa >= r.start && gpa < r.end && (r.watch.access & event.payload.access) !== 0);
+        const hit = await watchedRangeHit(conn, event, ranges);
         if (hit) sink.report(await report(conn, event, hit));
       }
     } catch (e) {

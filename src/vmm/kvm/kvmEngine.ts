@@ -8,6 +8,7 @@ import { Worker } from 'node:worker_threads';
 import { Engine, EngineError, EngineStats, PageAccessEntry, PAGE_ACCESS_ALL, Vm, VmConfig } from '../engine/engine';
 import { validateVmConfig } from '../engine/emulatorEngine';
 import { EmulatorVcpu } from '../engine/emulatorVcpu';
+import type { CpuidRegisters } from '../engine/guestCpuid';
 import { VcpuMessage } from '../engine/messages';
 import { ACCESS_GENERATION, controlBytes } from '../engine/sharedControl';
 import { replyProblem, VcpuEvent } from '../engine/vcpuEvents';
@@ -15,6 +16,7 @@ import { VmStopReason } from '../engine/vmStop';
 import { GuestMemory } from './guestMemory';
 import { KVM_API_VERSION, KVM_IOCTL } from './kvmAbi';
 import { KvmRunCounters } from './kvmCpuCore';
+import { lookupCpuid, supportedCpuid, type KvmCpuidEntry } from './kvmCpuidTable';
 import { KvmError } from './kvmError';
 import { encodeMemoryRegion } from './kvmStructs';
 import { KvmVcpuWorkerData, KvmWorkerMessage } from './kvmWorkerData';
@@ -72,6 +74,17 @@ export class KvmEngine implements Engine {
   }
 }
 
+/** A KVM vCPU: the shared thread handle, with CPUID answered from the table KVM_SET_CPUID2 received. */
+class KvmVcpu extends EmulatorVcpu {
+  constructor(index: number, worker: Worker, control: Int32Array, private readonly cpuidTable: readonly KvmCpuidEntry[]) {
+    super(index, worker, control);
+  }
+
+  override async cpuid(fn: number, index: number): Promise<CpuidRegisters | undefined> {
+    return lookupCpuid(this.cpuidTable, this.index, fn, index);
+  }
+}
+
 export class KvmVm implements Vm {
   readonly engine = 'kvm' as const;
   readonly ram: Uint8Array;
@@ -96,6 +109,7 @@ export class KvmVm implements Vm {
 
   constructor(private readonly config: VmConfig, private readonly kvmFd: number, softwareKernel: boolean) {
     const c = libc();
+    const cpuidTable = supportedCpuid(kvmFd);
     this.vmFd = check(c.ioctlInt(kvmFd, KVM_IOCTL.KVM_CREATE_VM, 0), 'vmSetup', 'KVM_CREATE_VM');
     check(c.ioctlInt(this.vmFd, KVM_IOCTL.KVM_SET_TSS_ADDR, TSS_ADDR), 'vmSetup', 'KVM_SET_TSS_ADDR');
     const idMap = new Uint8Array(8);
@@ -120,7 +134,7 @@ export class KvmVm implements Vm {
         ownsDevices: index === 0, debugDevices: config.debugDevices ?? false,
       };
       const worker = new Worker(entry.script, { eval: entry.eval, workerData, stdout: false, stderr: false });
-      const vcpu = new EmulatorVcpu(index, worker, this.control);
+      const vcpu = new KvmVcpu(index, worker, this.control, cpuidTable);
       readiness.push(new Promise((resolve, reject) => {
         worker.on('message', (m: VcpuMessage | KvmWorkerMessage) => {
           if (m.type === 'kvmReady') resolve();

@@ -8,7 +8,8 @@ import { Engine, EngineError, EngineStats, PageAccessEntry, PAGE_ACCESS_ALL, Vm,
 import { EmulatorVcpu } from './emulatorVcpu';
 import { VcpuMessage, VcpuWorkerData } from './messages';
 import { ACCESS_GENERATION, controlBytes } from './sharedControl';
-import { replyProblem, VcpuEvent } from './vcpuEvents';
+import { deliverVcpuEvent } from './eventDelivery';
+import { VcpuEvent } from './vcpuEvents';
 import { VmStopReason } from './vmStop';
 
 export const PAGE_SIZE = 4096;
@@ -151,7 +152,7 @@ class EmulatorVm implements Vm {
     switch (m.type) {
       case 'response': if (m.ok) vcpu.settle(m.id, true, m.value); else vcpu.settle(m.id, false, undefined, m.error); break;
       case 'serial': this.config.serialOutput?.(m.bytes); break;
-      case 'event': this.deliverEvent(vcpu, m); break;
+      case 'event': deliverVcpuEvent(vcpu, m, ++this.eventSeq, this.eventHandler); break;
       case 'stats':
         this.totals.instructions += m.stats.instructions;
         this.totals.exits += m.stats.exits;
@@ -159,22 +160,6 @@ class EmulatorVm implements Vm {
         break;
       case 'ended': this.end(m.reason); break;
     }
-  }
-
-  private deliverEvent(vcpu: EmulatorVcpu, m: Extract<VcpuMessage, { type: 'event' }>): void {
-    let answered = false;
-    const event = {
-      ...m.exit, vcpu: vcpu.index, seq: ++this.eventSeq, arch: m.arch,
-      reply: (action, data) => {
-        const problem = replyProblem(m.exit.kind, action, data);
-        if (problem) throw new EngineError('badReply', problem);
-        if (answered) throw new EngineError('badReply', `event ${event.seq} (${m.exit.kind} on vCPU ${vcpu.index}) was already answered`);
-        answered = true;
-        vcpu.command({ op: 'reply', seq: m.seq, action, data }).catch(() => {});
-      },
-    } as VcpuEvent;
-    if (this.eventHandler) this.eventHandler(event);
-    else event.reply('continue', 'oldValue' in m.exit ? { newValue: m.exit.newValue } : undefined);
   }
 
   /** First end wins; the other vCPUs are told to stop and every thread is joined. */

@@ -11,7 +11,8 @@ import { EmulatorVcpu } from '../engine/emulatorVcpu';
 import type { CpuidRegisters } from '../engine/guestCpuid';
 import { VcpuMessage } from '../engine/messages';
 import { ACCESS_GENERATION, controlBytes } from '../engine/sharedControl';
-import { replyProblem, VcpuEvent } from '../engine/vcpuEvents';
+import { deliverVcpuEvent } from '../engine/eventDelivery';
+import { VcpuEvent } from '../engine/vcpuEvents';
 import { VmStopReason } from '../engine/vmStop';
 import { GuestMemory } from './guestMemory';
 import { KVM_API_VERSION, KVM_IOCTL } from './kvmAbi';
@@ -224,7 +225,7 @@ export class KvmVm implements Vm {
     switch (m.type) {
       case 'response': if (m.ok) vcpu.settle(m.id, true, m.value); else vcpu.settle(m.id, false, undefined, m.error); break;
       case 'serial': this.config.serialOutput?.(m.bytes); break;
-      case 'event': this.deliverEvent(vcpu, m); break;
+      case 'event': deliverVcpuEvent(vcpu, m, ++this.eventSeq, this.eventHandler); break;
       case 'stats': this.totals.runnerSlices += m.stats.exits; this.totals.events += m.stats.events; break;
       case 'kvmCounters':
         for (const k of Object.keys(this.kvm) as (keyof KvmRunCounters)[]) this.kvm[k] += m.counters[k];
@@ -232,22 +233,6 @@ export class KvmVm implements Vm {
       case 'ended': this.end(m.reason); break;
       default: break;
     }
-  }
-
-  private deliverEvent(vcpu: EmulatorVcpu, m: Extract<VcpuMessage, { type: 'event' }>): void {
-    let answered = false;
-    const event = {
-      ...m.exit, vcpu: vcpu.index, seq: ++this.eventSeq, arch: m.arch,
-      reply: (action, data) => {
-        const problem = replyProblem(m.exit.kind, action, data);
-        if (problem) throw new EngineError('badReply', problem);
-        if (answered) throw new EngineError('badReply', `event ${event.seq} (${m.exit.kind} on vCPU ${vcpu.index}) was already answered`);
-        answered = true;
-        vcpu.command({ op: 'reply', seq: m.seq, action, data }).catch(() => {});
-      },
-    } as VcpuEvent;
-    if (this.eventHandler) this.eventHandler(event);
-    else event.reply('continue', 'oldValue' in m.exit ? { newValue: m.exit.newValue } : undefined);
   }
 
   private end(reason: VmStopReason): void {

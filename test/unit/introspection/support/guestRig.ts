@@ -1,7 +1,9 @@
 // Harness for KVMI tests against the real test guests (test/guests): the machine built by the
-// VMM's machine builder with the software x86 engine, the KVMI host, and a listening client.
+// VMM's machine builder on a chosen engine (the software x86 engine by default), the KVMI host, and
+// a listening client.
 // guestSymbol() reads a symbol's address from the guest ELF.
 import { readFileSync } from 'node:fs';
+import type { Engine } from '../../../../src/vmm/engine/engine';
 import { EmulatorEngine } from '../../../../src/vmm/engine/emulatorEngine';
 import { createMachine, type Machine } from '../../../../src/vmm/machine/machine';
 import { startIntrospection, type IntrospectionHandle } from '../../../../src/vmm/introspection';
@@ -34,13 +36,13 @@ export interface GuestRig {
   dispose(): Promise<void>;
 }
 
-export async function guestRig(guest: string, client: ListenOptions = {}): Promise<GuestRig> {
+export async function guestRig(guest: string, client: ListenOptions = {}, engine: Engine = new EmulatorEngine()): Promise<GuestRig> {
   const dir = socketDir();
   const address = `unix:${dir.path('g.sock')}`;
   const listener = await listen(address, client);
   const output: number[] = [];
   const machine = await createMachine({
-    engine: new EmulatorEngine(), guest: readFileSync(guestPath(guest)), memoryMiB: 16, cpus: 1,
+    engine, guest: readFileSync(guestPath(guest)), memoryMiB: 16, cpus: 1,
     serialOutput: (b) => output.push(...b),
   });
   const hostStarted = startIntrospection(machine.vm, hostOptions(address), { log: () => {} });

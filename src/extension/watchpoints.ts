@@ -1,12 +1,22 @@
 // Validates the "watchpoints" attribute of a kvmi configuration: each entry names an address or a
 // symbol, a size in bytes and an access kind. KVMI watches guest pages through their access rights
 // (KVMI_VM_SET_PAGE_ACCESS), so any size works; addresses are 64-bit (x86-64 linear addresses).
+// Optional condition / hitCondition / logMessage filter hits as on a data breakpoint.
 import { InvalidConfigurationError } from './configurationErrors';
 import { launchDefaults, watchAccesses, type WatchAccess, type WatchpointSpec } from './configurationTypes';
 
 const addressLimit = 1n << 64n;
 
-export function validateWatchpoints(value: unknown): WatchpointSpec[] {
+/** What filters a watchpoint's hits: the adapter evaluates them (src/dap/watch/hitConditions.ts). */
+export interface HitFilters { condition?: string; hitCondition?: string; logMessage?: string }
+export type ConfiguredWatchpointSpec = WatchpointSpec & HitFilters;
+
+const filterKeys = ['condition', 'hitCondition', 'logMessage'] as const;
+const allowedKeys = ['address', 'symbol', 'size', 'access', ...filterKeys];
+/** The hit condition forms VS Code's breakpoint UI offers: N, =N, ==N, >N, >=N, <N, <=N, %N. */
+const hitConditionForm = /^\s*(==|=|>=|>|<=|<|%)?\s*\d+\s*$/;
+
+export function validateWatchpoints(value: unknown): ConfiguredWatchpointSpec[] {
   if (value === undefined) return [];
   if (!Array.isArray(value)) {
     throw new InvalidConfigurationError('watchpoints', `must be an array of { "address" | "symbol", "size", "access" } objects, not ${describe(value)}`);
@@ -14,14 +24,38 @@ export function validateWatchpoints(value: unknown): WatchpointSpec[] {
   return value.map((entry, index) => validateWatchpoint(entry, `watchpoints[${index}]`));
 }
 
-function validateWatchpoint(entry: unknown, where: string): WatchpointSpec {
+function validateWatchpoint(entry: unknown, where: string): ConfiguredWatchpointSpec {
+  const spec = validateTarget(entry, where);
+  return { ...spec, ...validateFilters(entry as Record<string, unknown>, where) };
+}
+
+function validateFilters(fields: Record<string, unknown>, where: string): HitFilters {
+  const filters: HitFilters = {};
+  for (const key of filterKeys) {
+    const value = fields[key];
+    if (value === undefined) continue;
+    if (typeof value !== 'string' || value.trim() === '') {
+      throw new InvalidConfigurationError(`${where}.${key}`, `must be a non-empty string, not ${describe(value)}`);
+    }
+    filters[key] = value;
+  }
+  if (filters.hitCondition !== undefined && !hitConditionForm.test(filters.hitCondition)) {
+    throw new InvalidConfigurationError(`${where}.hitCondition`, `must be N, =N, >N, >=N, <N, <=N or %N (N a whole number), not ${describe(filters.hitCondition)}`);
+  }
+  if (/^\s*%\s*0+\s*$/.test(filters.hitCondition ?? '')) {
+    throw new InvalidConfigurationError(`${where}.hitCondition`, '"%0" divides by zero; use %N with N at least 1');
+  }
+  return filters;
+}
+
+function validateTarget(entry: unknown, where: string): WatchpointSpec {
   if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
     throw new InvalidConfigurationError(where, `must be an object like { "address": "0x1000", "size": 4, "access": "write" }, not ${describe(entry)}`);
   }
   const fields = entry as Record<string, unknown>;
-  const unknownKeys = Object.keys(fields).filter((key) => !['address', 'symbol', 'size', 'access'].includes(key));
+  const unknownKeys = Object.keys(fields).filter((key) => !allowedKeys.includes(key));
   if (unknownKeys.length > 0) {
-    throw new InvalidConfigurationError(where, `has unknown field(s) ${unknownKeys.map((k) => `"${k}"`).join(', ')}; allowed: address, symbol, size, access`);
+    throw new InvalidConfigurationError(where, `has unknown field(s) ${unknownKeys.map((k) => `"${k}"`).join(', ')}; allowed: ${allowedKeys.join(', ')}`);
   }
   const hasAddress = fields.address !== undefined, hasSymbol = fields.symbol !== undefined;
   if (hasAddress === hasSymbol) {

@@ -170,7 +170,8 @@ export class KvmiDebugSession extends DebugSession {
     await machine.enableEvents();
     await entry;
     for (const w of watchpoints) {
-      const spec = this.breakpoints.configuredSpec(w);
+      const { condition, hitCondition, logMessage } = w;
+      const spec = { ...this.breakpoints.configuredSpec(w), condition, hitCondition, logMessage };
       await machine.watchpoints.add(spec, 0);
     }
   }

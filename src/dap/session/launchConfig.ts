@@ -5,6 +5,7 @@ import { accessSync, constants, existsSync, openSync, readSync, closeSync, statS
 import { connect } from 'node:net';
 import { parseKvmiAddress, type KvmiAddress } from '../../vmm/kvmi/transportAddress';
 import type { WatchAccess } from '../watch/watchpoint';
+import { parseHitCondition } from '../watch/hitConditions';
 
 export class ConfigurationError extends Error {
   constructor(readonly attribute: string, message: string) {
@@ -15,8 +16,20 @@ export class ConfigurationError extends Error {
 
 export type Engine = 'auto' | 'kvm' | 'emulator';
 
-/** A watchpoint from the configuration: by address (with size) or by symbol. */
-export interface ConfiguredWatchpoint { address?: bigint; symbol?: string; size?: number; access: WatchAccess }
+/**
+ * A watchpoint from the configuration: by address (with size) or by symbol, with the same filters
+ * a data breakpoint has: a condition (an expression of src/dap/eval, true when non-zero), a hit
+ * condition ("N", ">N", "%N", ...) and a log message that replaces the stop.
+ */
+export interface ConfiguredWatchpoint {
+  address?: bigint;
+  symbol?: string;
+  size?: number;
+  access: WatchAccess;
+  condition?: string;
+  hitCondition?: string;
+  logMessage?: string;
+}
 
 export interface LaunchSettings {
   kind: 'launch';
@@ -122,11 +135,27 @@ function watchpoints(value: unknown): ConfiguredWatchpoint[] {
     const where = `watchpoints[${i}]`;
     const access = oneOf(w?.access, `${where}.access`, ACCESSES, 'write');
     const size = w.size === undefined ? undefined : integer(w.size, `${where}.size`, 1, 2 ** 31, 1);
-    if (typeof w.symbol === 'string' && w.symbol !== '') return { symbol: w.symbol, size, access };
+    const filters = hitFilters(w, where);
+    if (typeof w.symbol === 'string' && w.symbol !== '') return { symbol: w.symbol, size, access, ...filters };
     const address = typeof w.address === 'number' ? BigInt(w.address)
       : typeof w.address === 'string' && /^(0x[0-9a-f]+|[0-9]+)$/i.test(w.address) ? BigInt(w.address) : undefined;
     if (address === undefined) throw new ConfigurationError(where, 'needs "symbol", or "address" (0x... or a number) with "size"');
     if (size === undefined) throw new ConfigurationError(`${where}.size`, 'is required with "address"');
-    return { address, size, access };
+    return { address, size, access, ...filters };
   });
+}
+
+/** The optional condition, hit condition and log message of a configured watchpoint. */
+function hitFilters(w: Record<string, unknown>, where: string): Pick<ConfiguredWatchpoint, 'condition' | 'hitCondition' | 'logMessage'> {
+  const filters: Pick<ConfiguredWatchpoint, 'condition' | 'hitCondition' | 'logMessage'> = {};
+  for (const key of ['condition', 'hitCondition', 'logMessage'] as const) {
+    const value = w[key];
+    if (value === undefined) continue;
+    if (typeof value !== 'string' || value.trim() === '') throw new ConfigurationError(`${where}.${key}`, `must be a non-empty string, not ${JSON.stringify(value)}`);
+    filters[key] = value;
+  }
+  if (filters.hitCondition !== undefined) {
+    try { parseHitCondition(filters.hitCondition); } catch (error) { throw new ConfigurationError(`${where}.hitCondition`, (error as Error).message); }
+  }
+  return filters;
 }

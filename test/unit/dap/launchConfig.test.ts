@@ -19,6 +19,24 @@ test('launch defaults and typed watchpoints', (t) => {
   assert.deepEqual(s.watchpoints, [{ address: 0x1000n, size: 8, access: 'read' }, { symbol: 'main', size: undefined, access: 'write' }]);
 });
 
+test('launch watchpoints keep their condition, hit condition and log message; a bad hit condition is refused', (t) => {
+  const missing = guestToolchainMissing();
+  if (missing) { t.skip(missing); return; }
+  ensureGuestsBuilt();
+  const s = launchSettings({ guest: guestPath('hello'), watchpoints: [
+    { address: '0x104080', size: 32, condition: '$rip == &main' },
+    { symbol: 'main', hitCondition: '%2', logMessage: 'hit {$rax}' },
+  ] });
+  assert.deepEqual(s.watchpoints, [
+    { address: 0x104080n, size: 32, access: 'write', condition: '$rip == &main' },
+    { symbol: 'main', size: undefined, access: 'write', hitCondition: '%2', logMessage: 'hit {$rax}' },
+  ]);
+  assert.throws(() => launchSettings({ guest: guestPath('hello'), watchpoints: [{ symbol: 'main', hitCondition: 'often' }] }),
+    (e: unknown) => e instanceof ConfigurationError && e.attribute === 'watchpoints[0].hitCondition' && /"often" is not understood/.test(e.message));
+  assert.throws(() => launchSettings({ guest: guestPath('hello'), watchpoints: [{ symbol: 'main', condition: 7 }] }),
+    (e: unknown) => e instanceof ConfigurationError && e.attribute === 'watchpoints[0].condition' && /non-empty string, not 7/.test(e.message));
+});
+
 test('engine "kvm" without a usable KVM device is refused before anything starts', (t) => {
   const missing = guestToolchainMissing();
   if (missing) { t.skip(missing); return; }

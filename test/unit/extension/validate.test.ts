@@ -125,6 +125,22 @@ test('malformed watchpoints are refused with their index', () => {
   rejects(() => launch({ watchpoints: [{ symbol: 'x', length: 4 }] }), 'watchpoints[0]', /unknown field\(s\) "length"/);
 });
 
+test('watchpoint condition, hitCondition and logMessage are kept; malformed ones are refused', () => {
+  const condition = '$rip >= &copy_message && $rip < &copy_message + 0x21';
+  const result = launch({ watchpoints: [
+    { address: '0x104080', size: 32, access: 'write', condition },
+    { symbol: 'guard', hitCondition: '>2', logMessage: 'guard written at {$rip}' },
+  ] }) as { watchpoints: unknown[] };
+  assert.deepEqual(result.watchpoints, [
+    { address: '0x104080', size: 32, access: 'write', condition },
+    { symbol: 'guard', access: 'write', hitCondition: '>2', logMessage: 'guard written at {$rip}' },
+  ]);
+  rejects(() => launch({ watchpoints: [{ symbol: 'g', condition: 1 }] }), 'watchpoints[0].condition', /non-empty string, not 1/);
+  rejects(() => launch({ watchpoints: [{ symbol: 'g', logMessage: ' ' }] }), 'watchpoints[0].logMessage', /non-empty string/);
+  rejects(() => launch({ watchpoints: [{ symbol: 'g', hitCondition: 'twice' }] }), 'watchpoints[0].hitCondition', /N, =N, >N.*not "twice"/);
+  rejects(() => launch({ watchpoints: [{ symbol: 'g', hitCondition: '%0' }] }), 'watchpoints[0].hitCondition', /divides by zero/);
+});
+
 test('attach needs a listen address in unix: or tcp: form', () => {
   assert.equal((attach() as { listen: string }).listen, 'unix:/tmp/k.sock');
   assert.equal((attach({ listen: 'tcp:[::1]:4444' }) as { listen: string }).listen, 'tcp:[::1]:4444');

@@ -44,7 +44,7 @@ const guestsDir = join(root, 'test/guests');
 const elf = join(guestsDir, 'out/heap-overflow.elf');
 const target = join(root, 'dist/examples/heap-overflow');
 
-/** Writes dist/examples/heap-overflow and dist/node_modules/iced-x86. */
+/** Writes dist/examples/heap-overflow and dist/node_modules/{iced-x86,koffi}. */
 function stageExample() {
   if (!existsSync(elf)) execFileSync('bash', [join(guestsDir, 'build.sh')], { stdio: 'inherit' });
   rmSync(target, { recursive: true, force: true });
@@ -91,6 +91,18 @@ and runs over the guard (exit code 3 means the corruption was detected).
   rmSync(iced, { recursive: true, force: true });
   cpSync(join(root, 'node_modules/iced-x86'), iced, { recursive: true });
   console.log(`iced-x86 copied to ${iced}`);
+
+  // koffi (the KVM engine's FFI) is external too and loaded lazily; ship it with its prebuilt x86-64
+  // Linux binary so that the KVM engine works from the .vsix (KVM runs x86 guests only on x86 hosts).
+  // Without it the VMM still runs: `auto` then reports KVM unusable and picks the software engine.
+  for (const name of ['koffi', '@koromix/koffi-linux-x64']) {
+    const from = join(root, 'node_modules', name);
+    const to = join(root, 'dist/node_modules', name);
+    rmSync(to, { recursive: true, force: true });
+    if (!existsSync(from)) { console.log(`${name} is not installed: the packaged VMM will not offer the KVM engine`); continue; }
+    cpSync(from, to, { recursive: true });
+    console.log(`${name} copied to ${to}`);
+  }
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) stageExample();

@@ -26,8 +26,11 @@ test('KVM vCPU cpuid(): leaf 0 matches what the guest reads, leaf 1 carries the 
     fromHost.writeUInt32LE(leaf0.ebx, 0);
     fromHost.writeUInt32LE(leaf0.edx, 4);
     fromHost.writeUInt32LE(leaf0.ecx, 8);
-    assert.equal((await machine.vm.vcpus[1].cpuid(1, 0))?.ebx! >>> 24, 1, 'initial APIC ID of vCPU 1');
-    assert.equal((await machine.vm.vcpus[0].cpuid(1, 0))?.ebx! >>> 24, 0);
+    const leaf1Vcpu1 = await machine.vm.vcpus[1].cpuid(1, 0);
+    const leaf1Vcpu0 = await machine.vm.vcpus[0].cpuid(1, 0);
+    assert.ok(leaf1Vcpu1 && leaf1Vcpu0, 'leaf 1 is present');
+    assert.equal(leaf1Vcpu1.ebx >>> 24, 1, 'initial APIC ID of vCPU 1');
+    assert.equal(leaf1Vcpu0.ebx >>> 24, 0);
     assert.equal(await machine.vm.vcpus[0].cpuid(0x4fff_ffff, 0), undefined);
     await machine.start({ paused: false });
     const reason = await machine.vm.finished;

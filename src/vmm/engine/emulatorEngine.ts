@@ -7,7 +7,8 @@ import { Worker } from 'node:worker_threads';
 import { Engine, EngineError, EngineStats, PageAccessEntry, PAGE_ACCESS_ALL, Vm, VmConfig } from './engine';
 import { EmulatorVcpu } from './emulatorVcpu';
 import { VcpuMessage, VcpuWorkerData } from './messages';
-import { ACCESS_GENERATION, controlBytes } from './sharedControl';
+import { applyPageAccess, readPageAccess } from './pageAccess';
+import { controlBytes } from './sharedControl';
 import { deliverVcpuEvent } from './eventDelivery';
 import { VcpuEvent } from './vcpuEvents';
 import { VmStopReason } from './vmStop';
@@ -116,17 +117,11 @@ class EmulatorVm implements Vm {
   }
 
   setPageAccess(entries: readonly PageAccessEntry[]): void {
-    for (const e of entries) {
-      if (e.gpa < 0n || e.gpa >= BigInt(this.ram.length)) throw new EngineError('badAddress', `gpa 0x${e.gpa.toString(16)} is not guest RAM`);
-      if (!Number.isInteger(e.access) || e.access < 0 || e.access > PAGE_ACCESS_ALL) throw new EngineError('badConfig', `page access ${e.access} is not a combination of R=1, W=2, X=4`);
-    }
-    for (const e of entries) this.access[Number(e.gpa >> 12n)] = e.access;
-    Atomics.add(this.control, ACCESS_GENERATION, 1);
+    applyPageAccess(this.access, this.control, this.ram.length, entries);
   }
 
   getPageAccess(gpa: bigint): number {
-    if (gpa < 0n || gpa >= BigInt(this.ram.length)) throw new EngineError('badAddress', `gpa 0x${gpa.toString(16)} is not guest RAM`);
-    return this.access[Number(gpa >> 12n)];
+    return readPageAccess(this.access, this.ram.length, gpa);
   }
 
   async stop(): Promise<void> {

@@ -10,7 +10,8 @@ import { validateVmConfig } from '../engine/emulatorEngine';
 import { EmulatorVcpu } from '../engine/emulatorVcpu';
 import type { CpuidRegisters } from '../engine/guestCpuid';
 import { VcpuMessage } from '../engine/messages';
-import { ACCESS_GENERATION, controlBytes } from '../engine/sharedControl';
+import { applyPageAccess, readPageAccess } from '../engine/pageAccess';
+import { controlBytes } from '../engine/sharedControl';
 import { deliverVcpuEvent } from '../engine/eventDelivery';
 import { VcpuEvent } from '../engine/vcpuEvents';
 import { VmStopReason } from '../engine/vmStop';
@@ -185,17 +186,11 @@ export class KvmVm implements Vm {
    * guest code then come back before the instruction and run in the software core.
    */
   setPageAccess(entries: readonly PageAccessEntry[]): void {
-    for (const e of entries) {
-      if (e.gpa < 0n || e.gpa >= BigInt(this.ram.length)) throw new EngineError('badAddress', `gpa 0x${e.gpa.toString(16)} is not guest RAM`);
-      if (!Number.isInteger(e.access) || e.access < 0 || e.access > PAGE_ACCESS_ALL) throw new EngineError('badConfig', `page access ${e.access} is not a combination of R=1, W=2, X=4`);
-    }
-    for (const e of entries) this.access[Number(e.gpa >> 12n)] = e.access;
-    Atomics.add(this.control, ACCESS_GENERATION, 1);
+    applyPageAccess(this.access, this.control, this.ram.length, entries);
   }
 
   getPageAccess(gpa: bigint): number {
-    if (gpa < 0n || gpa >= BigInt(this.ram.length)) throw new EngineError('badAddress', `gpa 0x${gpa.toString(16)} is not guest RAM`);
-    return this.access[Number(gpa >> 12n)];
+    return readPageAccess(this.access, this.ram.length, gpa);
   }
 
   async stop(): Promise<void> {

@@ -2,7 +2,7 @@
  * selftest: performs the guest actions of the KVMI selftest (kvmi_test.c) once each, in order,
  * printing "step N: <action>" before each so a tool can follow along: INT3, a CR4 write toggling
  * OSXSAVE, SGDT+LGDT, the agent hypercall, a write to MSR_MISC_FEATURES_ENABLES, a byte write to
- * `test_page` and XSETBV. A minimal IDT reports and skips exceptions, so the run always ends.
+ * `test_page` and an XSETBV that toggles SSE in XCR0. A minimal IDT reports and skips exceptions, so the run always ends.
  */
 #include "runtime.h"
 #include "traps.h"
@@ -58,12 +58,16 @@ static void do_test_page_write(void)
 	*(volatile uint8_t *)test_page = TEST_WRITE_PATTERN;
 }
 
-/* Reads XCR0 and writes it back (SDM Vol. 2C "XSETBV"); both #UD while CR4.OSXSAVE is clear. */
+/*
+ * Reads XCR0 and writes it back with the SSE component toggled, as the KVMI selftest toggles AVX, so
+ * that XCR0 changes (SDM Vol. 2C "XSETBV"; x87 stays set); both #UD while CR4.OSXSAVE is clear.
+ */
 static void do_xsetbv(void)
 {
 	uint32_t lo = 0, hi = 0;
 
 	__asm__ volatile(TRAP_GUARDED("xgetbv") : "+a"(lo), "+d"(hi) : "c"(0));
+	lo ^= 2;
 	__asm__ volatile(TRAP_GUARDED("xsetbv") : : "c"(0), "a"(lo), "d"(hi) : "memory");
 }
 

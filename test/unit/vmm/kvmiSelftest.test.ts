@@ -2,8 +2,8 @@
 // selftest (kvmi-protocol.md section 7) and, with every intercept on, each must reach the VMM core
 // as its event, in program order, with the vCPU waiting until the reply; the guest still finishes.
 // The guest writes MSR 0x140 back unchanged, and KVMI raises MSR events only for a changed value
-// (section 4.3), so that step stays silent; an intercepted XSETBV is reported every time, also one
-// that rewrites the current value (src/vmm/x86/README.md), so the last step raises its event.
+// (section 4.3), so that step stays silent; the guest's XSETBV toggles SSE in XCR0, a change, so the
+// last step raises its event.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';

@@ -223,12 +223,23 @@ test('descriptor intercept: SIDT exits with IDTR/read, LGDT with GDTR/write; RET
   assert.deepEqual(m2.cpu.run(10), { kind: 'descriptor', descriptor: 2, write: true });
 });
 
+test('XSETBV that rewrites the current XCR0 raises no event', () => {
+  const m = setup([0x0f, 0x20, 0xe0, 0x48, 0x0d, 0x00, 0x00, 0x04, 0x00, 0x0f, 0x22, 0xe0, // set CR4.OSXSAVE
+    0x31, 0xc9, 0xb8, 0x01, 0, 0, 0, 0x31, 0xd2, 0x0f, 0x01, 0xd1]); // xor ecx,ecx; mov eax,1; xor edx,edx; xsetbv
+  m.cpu.intercepts.xsetbv = true;
+  assert.equal(m.cpu.run(100).kind, 'hlt');
+  assert.equal(m.cpu.getXcr0(), 1n);
+});
+
 test('XSETBV exit reports the XCR0 change; singlestep exits after every instruction', () => {
   const m = setup([0x0f, 0x20, 0xe0, 0x48, 0x0d, 0x00, 0x00, 0x04, 0x00, 0x0f, 0x22, 0xe0, // set CR4.OSXSAVE
     0x31, 0xc9, 0xb8, 0x03, 0, 0, 0, 0x31, 0xd2, 0x0f, 0x01, 0xd1]); // xor ecx,ecx; mov eax,3; xor edx,edx; xsetbv
   m.cpu.intercepts.xsetbv = true;
   const exit = m.cpu.run(100);
   assert.deepEqual(exit, { kind: 'xsetbv', xcr: 0, oldValue: 1n, newValue: 3n });
+  // As KVM's __kvm_set_xcr(): XCR0 already holds the new value, RIP is still at XSETBV.
+  assert.equal(m.cpu.getXcr0(), 3n);
+  assert.equal(m.cpu.getRegs().rip, BigInt(CODE + 21));
   m.cpu.resume('continue');
   assert.equal(m.cpu.run(100).kind, 'hlt');
   assert.equal(m.cpu.getXcr0(), 3n);

@@ -428,8 +428,9 @@ export function xgetbv(c: X86Cpu): void {
 
 /**
  * XSETBV: XCR0 must keep x87 and may add SSE; other components are not supported (#GP). With the
- * KVMI XSETBV intercept every XSETBV raises the event, also one that rewrites the current value
- * (the KVMI selftest's guest writes back what XGETBV returned and expects the event).
+ * KVMI XSETBV intercept a write that changes XCR0 raises the event after XCR0 took the new value,
+ * with RIP still at the instruction, as KVM's __kvm_set_xcr() does (kvmi-protocol.md 4.3: the event
+ * is informative, the tool cannot veto the value); rewriting the current value raises nothing.
  */
 export function xsetbv(c: X86Cpu): void {
   if (!(c.cr4 & CR4_OSXSAVE)) throw new CpuException(VEC_UD);
@@ -437,10 +438,11 @@ export function xsetbv(c: X86Cpu): void {
   if (c.regs[RCX << 1] !== 0) throw new CpuException(VEC_GP, 0);
   const lo = c.regs[RAX << 1], hi = c.regs[RDX << 1];
   if (hi !== 0 || (lo & ~3) || !(lo & 1)) throw new CpuException(VEC_GP, 0);
-  if (c.intercepts.xsetbv && c.answered?.exit.kind !== 'xsetbv') {
-    throw new InterceptExit({ kind: 'xsetbv', xcr: 0, oldValue: BigInt(c.xcr0), newValue: BigInt(lo) });
-  }
+  const old = c.xcr0;
   c.xcr0 = lo;
+  if (c.intercepts.xsetbv && old !== lo && c.answered?.exit.kind !== 'xsetbv') {
+    throw new InterceptExit({ kind: 'xsetbv', xcr: 0, oldValue: BigInt(old), newValue: BigInt(lo) });
+  }
 }
 
 /** -KVM_ENOSYS, returned by a hypercall nobody handles. */

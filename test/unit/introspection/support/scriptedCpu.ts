@@ -96,7 +96,7 @@ class ScriptedCpu implements CpuCore {
         this.advance(3); return undefined;
       case 0x0e: {
         const value = BigInt(this.u32(rip + 1));
-        if (i.xsetbv) return this.event({ kind: 'xsetbv', xcr: 0, oldValue: this.xcr0, newValue: value }, 5);
+        if (i.xsetbv && value !== this.xcr0) return this.event({ kind: 'xsetbv', xcr: 0, oldValue: this.xcr0, newValue: value }, 5);
         this.xcr0 = value; this.advance(5); return undefined;
       }
       case 0x0f: this.regs.rax += 1n; this.advance(1); return undefined;

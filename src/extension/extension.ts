@@ -81,8 +81,8 @@ export function activate(context: vscode.ExtensionContext): KvmiExtensionApi {
 
 /**
  * The commands of the language server's "Watch writes/reads/execution" code lenses (src/dap/lsp/codeLenses.ts):
- * the lens names the object's address and size, so the watchpoint is stored as is and, while a kvmi
- * session runs, sent to it with kvmi/addWatchpoint.
+ * the lens names the object's address and size, so the watchpoint is stored as is (with the declaration's
+ * line for its gutter icon) and, while a kvmi session runs, sent to it with kvmi/addWatchpoint.
  */
 function registerCodeLensWatchCommands(store: WatchpointStore, sessions: SessionWatchpoints): vscode.Disposable[] {
   const watch = async (a: WatchCommandArguments) => {
@@ -90,7 +90,8 @@ function registerCodeLensWatchCommands(store: WatchpointStore, sessions: Session
       void vscode.window.showErrorMessage(`Cannot set the watchpoint: the code lens sent no address and size (${JSON.stringify(a)})`);
       return [];
     }
-    const stored = await store.add({ label: a.symbol, address: a.address, size: a.size, access: a.access, guest: a.guest });
+    const source = a.source && typeof a.source.path === 'string' && a.source.line >= 1 ? { path: a.source.path, line: a.source.line } : undefined;
+    const stored = await store.add({ label: a.symbol, address: a.address, size: a.size, access: a.access, guest: a.guest, source });
     const session = activeKvmiSession();
     if (session && stored.adapterId === undefined) {
       try {

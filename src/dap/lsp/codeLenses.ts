@@ -14,8 +14,8 @@ const lensKinds: ReadonlyArray<{ title: string; command: string; access: WatchAc
   { title: 'Watch execution', command: watchCommands.execution, access: 'execute' },
 ];
 
-/** Lenses for the primary guest built from the file (the first of `matches`). */
-export function codeLensesFor(matches: readonly GuestMatch[], live: LiveSession, lineText: (line: number) => string): CodeLens[] {
+/** Lenses for the primary guest built from the file at `path` (the first of `matches`). */
+export function codeLensesFor(matches: readonly GuestMatch[], live: LiveSession, lineText: (line: number) => string, path: string): CodeLens[] {
   const primary = matches[0];
   if (!primary) return [];
   const { guest, recordedPath } = primary;
@@ -26,7 +26,8 @@ export function codeLensesFor(matches: readonly GuestMatch[], live: LiveSession,
     const line = d.declLine - 1;
     const range = nameRange(lineText(line), line, d);
     for (const kind of lensKinds) {
-      const args: WatchCommandArguments = { symbol: d.name, address: hex(d.address), size: Math.max(d.size, 1), access: kind.access, guest: guest.path };
+      const args: WatchCommandArguments = { symbol: d.name, address: hex(d.address), size: Math.max(d.size, 1), access: kind.access, guest: guest.path,
+        source: { path, line: d.declLine } };
       lenses.push({ range, command: { title: kind.title, command: kind.command, arguments: [args] } });
     }
     if (!live_) continue;

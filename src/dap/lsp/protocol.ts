@@ -27,6 +27,8 @@ export interface WatchCommandArguments {
   access: WatchAccess;
   /** Absolute path of the guest ELF the address was read from. */
   guest: string;
+  /** The declaration the lens sits on (absolute path, 1-based line): where the gutter icon goes. */
+  source?: { path: string; line: number };
 }
 
 /** A watchpoint saved by the user (launch.json or the extension's state) that must still resolve. */

@@ -163,7 +163,7 @@ connection.onCodeLens((params) => guarded('code lenses', [], () => {
   const path = filePath(params.textDocument.uri);
   if (!doc || !path) return [];
   const lineText = (line: number) => doc.getText({ start: { line, character: 0 }, end: { line: line + 1, character: 0 } });
-  return codeLensesFor(guestsForFile(catalog, live, path), live, lineText);
+  return codeLensesFor(guestsForFile(catalog, live, path), live, lineText, path);
 }));
 
 connection.onDocumentSymbol((params) => guarded('document symbols', [], () => {

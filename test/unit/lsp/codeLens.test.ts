@@ -36,6 +36,7 @@ describe('code lenses', { skip: missing }, () => {
     assert.deepEqual(onGuard[0].command!.arguments![0], {
       symbol: 'guard', address: `0x${nmAddress(workspace.elf, 'guard').toString(16)}`, size: 8, access: 'write',
       guest: join(workspace.folder, 'out', 'heap-overflow.elf'),
+      source: { path: mainC, line: line + 1 },
     });
     assert.deepEqual(onGuard.map((l) => l.command!.arguments![0].access), ['write', 'read', 'execute']);
   });

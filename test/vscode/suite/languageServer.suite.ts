@@ -106,6 +106,7 @@ suite('guest-symbol language server on the heap-overflow example', function () {
     const writes = onGuard[0].command!;
     const added = await vscode.commands.executeCommand<StoredWatchpoint[]>(writes.command, ...(writes.arguments ?? []));
     assert.deepEqual(added.map((w) => [w.label, BigInt(w.address), w.size, w.access]), [['guard', symbols.get('guard')!.address, 8, 'write']]);
+    assert.deepEqual(added[0].source, { path: document.uri.fsPath, line: guardDeclarationLine }, 'the gutter icon goes on the declaration');
     assert.deepEqual(kvmi.store.all.map((w) => w.label), ['guard']);
     assert.deepEqual(kvmi.sessions.launchAttribute(guest).length, 1, 'the launch does not carry the lens watchpoint');
 

@@ -1,7 +1,7 @@
 /*
  * Ring-3 support (see ring3.h): a GDT with ring-0 and ring-3 code/data descriptors and a 64-bit
- * TSS whose RSP0 gives the stack used when INT 0x80 enters ring 0 (SDM 3A 7.7), plus the
- * DPL-3 interrupt gate for that vector.
+ * TSS whose RSP0 gives the stack used when ring 3 enters ring 0 (SDM 3A 7.7), plus the gate
+ * ring 3 leaves through (DPL 3 for INT 0x80; an exception vector ignores the DPL).
  */
 #include "ring3.h"
 #include "runtime.h"
@@ -62,14 +62,14 @@ static void load_gdt_and_tss(void)
 			 : : "i"(KERNEL_CS), "i"(KERNEL_DS), "r"((uint16_t)TSS_SELECTOR) : "rax", "memory");
 }
 
-void ring3_setup(void)
+void ring3_setup_gate(unsigned int vector)
 {
 	traps_install();
 	tss.rsp[0] = (uint64_t)&ring0_interrupt_stack[RING3_STACK_SIZE];
 	tss.io_map_base = sizeof(tss);
 	set_tss_descriptor();
 	load_gdt_and_tss();
-	idt_set_gate(RING3_RETURN_VECTOR, ring3_return_gate, 3);
+	idt_set_gate(vector, ring3_return_gate, 3);
 }
 
 uint64_t run_in_ring3(void (*entry)(void))

@@ -1,8 +1,10 @@
 /*
  * Ring transitions (see ring3.h). ring3_enter(entry, stack_top) saves the ring-0 context, then
  * IRETQs to `entry` at CPL 3 (SDM 3A 6.14.3, "IRET in IA-32e Mode"). ring3_return_gate is the
- * DPL-3 interrupt gate for INT 0x80: it records the interrupted CS and resumes the saved ring-0
- * context, so ring3_enter returns the RAX that ring 3 passed.
+ * handler of INT 0x80 (or of #UD, which pushes no error code either, SDM 3A 6.15): it records the
+ * interrupted CS and resumes the saved ring-0 context, so ring3_enter returns the RAX that ring 3
+ * passed. The gate sits on a code page of its own (.page_text), so a hypervisor can keep that page
+ * away from ring-3 code it runs natively and see the kernel entry before its first instruction.
  */
 #include "ring3.h"
 
@@ -25,6 +27,8 @@ ring3_enter:
 	iretq
 	.size ring3_enter, . - ring3_enter
 
+	.section .page_text, "ax", @progbits
+	.balign 4096
 	.globl ring3_return_gate
 	.type ring3_return_gate, @function
 ring3_return_gate:

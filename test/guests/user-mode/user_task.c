@@ -1,6 +1,6 @@
 /*
  * The code the user-mode guest runs at CPL 3: a loop of stores to `user_data_page` (a page of
- * its own, the one to watch), then a checksum handed back to ring 0 through INT 0x80. It uses
+ * its own, the one to watch), then a checksum handed back to ring 0 with ring3_return(). It uses
  * no I/O, so it runs natively where a hypervisor runs ring 3 natively.
  */
 #include "ring3.h"

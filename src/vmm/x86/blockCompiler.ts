@@ -1,27 +1,27 @@
-// Compiles a hot straight-line run of decoded instructions from one guest-physical page (ending at
-// the first unconditional near branch; a taken Jcc leaves early) into a JS function built with
-// `new Function`. Each instruction gets its own
-// call site for its handler, so V8 sees monomorphic calls it can inline, and the per-instruction
-// fetch through the decoded-instruction cache is skipped. The run loop's per-instruction bookkeeping
-// (restore point, RIP, retired count) stays in the generated code, so a fault or KVMI event inside a
-// block leaves the exact state of that instruction's boundary (cpu.ts step() handles the throw).
+// Compiles a hot region of decoded instructions (those of one guest-physical page reachable from a
+// head by fall-through and direct JMP/Jcc) into one JS function built with `new Function`: a loop
+// over a local page offset `pc` with a `switch`, so branches and back-edges inside the region stay
+// in the generated code. Instructions are inline JS (blockInline.ts) or a monomorphic call of their
+// handler; status flags are deferred (regionFlags.ts). The retired count and position live in
+// locals; a fault or KVMI event inside leaves RIP, RFLAGS, GPRs and the retired count exactly at
+// that instruction's boundary (the catch restores them, cpu.ts step() handles the throw).
 
 import type { DecodedInsn, InsnHandler } from './decodedInsn';
-import { add, logicFlags, sub } from './exec/alu';
-import { INLINE_HELPERS, inlineSource } from './blockInline';
+import { inlineForm } from './blockInline';
+import { carryOf, FK_NONE, flagsCondition, fusedCondition, materializeFlags } from './regionFlags';
 
-/** The single switch for compiled blocks (the interpreter alone runs when false). */
+/** The single switch for compiled regions (the interpreter alone runs when false). */
 export const BLOCKS_ENABLED = true;
-/** Executions of an instruction as a block head before its block is compiled. */
+/** Executions of an instruction as the start of a step before its region is compiled. */
 export const HOT_THRESHOLD = 32;
-/** Longest block in instructions (bounds compile time and the run-budget granularity). */
-export const MAX_BLOCK_INSNS = 48;
+/** Most instructions in a region (bounds compile time and the run-budget granularity). */
+export const MAX_REGION_INSNS = 160;
 
 /**
- * Handlers allowed inside a block: they change only GPRs, status flags, DF/AC and ordinary memory.
+ * Handlers allowed inside a region: they change only GPRs, status flags, DF/AC and ordinary memory.
  * None does port I/O, loads segments, writes control registers or changes TF/IF/RF or the interrupt
  * shadow, so the run loop's checks between them (stop requests, interrupts, single-step trap) could
- * only change through a device callback; an MMIO access bumps core.codeEpoch and ends the block.
+ * only change through a device callback; an MMIO access bumps core.codeEpoch and ends the region.
  */
 const BODY = new Set(['aluEG', 'aluGE', 'aluAI', 'aluEI', 'testEG', 'testEI', 'testAI', 'incE', 'decE', 'incZ', 'decZ',
   'neg', 'not', 'movEG', 'movGE', 'movEI', 'movZI', 'movAO', 'movOA', 'lea', 'movzx', 'movsx', 'movsxd', 'xchgEG', 'xchgZ',
@@ -29,28 +29,34 @@ const BODY = new Set(['aluEG', 'aluGE', 'aluAI', 'aluEI', 'testEG', 'testEI', 't
   'mul', 'imul1', 'imul2', 'imul3', 'div', 'idiv', 'btG', 'btI', 'bsf', 'bsr', 'tzcnt', 'lzcnt', 'popcnt',
   'pushZ', 'pushI', 'pushE', 'popZ', 'popE', 'pushf', 'leave', 'flagOp']);
 
-/** Near unconditional branches: they end a block (they set core.nextRip). */
-const TERMINATORS = new Set(['jmpNear', 'jmpNearE', 'callNear', 'callNearE', 'retNear']);
+/** Near branches whose target is not a constant of the instruction, and CALL: they end the region. */
+const TERMINATORS = new Set(['jmpNearE', 'callNear', 'callNearE', 'retNear']);
 
-/** Handlers that touch memory without a ModRM memory operand (the stack). */
-const STACK_HANDLERS = new Set(['pushZ', 'pushI', 'pushE', 'popZ', 'popE', 'pushf', 'leave', 'callNear', 'callNearE',
-  'retNear', 'movAO', 'movOA', 'xlat']);
+/** Handlers that touch memory without a ModRM memory operand (the stack, moffs, XLAT). */
+const STACK_HANDLERS = new Set(['pushZ', 'pushI', 'pushE', 'popZ', 'popE', 'pushf', 'leave', 'movAO', 'movOA', 'xlat']);
 
 /**
- * How `d` may take part in a block: 'body' runs inline, 'exit' (Jcc) leaves the block when taken
- * and falls through to the rest of it otherwise, 'last' ends it; undefined: not in blocks.
+ * How `d` takes part in a region: 'body' runs and falls through, 'branch' (Jcc) and 'jump' (JMP rel)
+ * continue at a constant target, 'last' leaves the region after running; undefined: not in regions.
  */
-export function blockRole(d: DecodedInsn): 'body' | 'exit' | 'last' | undefined {
+export function blockRole(d: DecodedInsn): 'body' | 'branch' | 'jump' | 'last' | undefined {
   const h = d.entry.handler;
   if (d.rep !== 0 || d.lock) return undefined;
   if (BODY.has(h)) return 'body';
-  if (h === 'jcc') return 'exit';
+  if (h === 'jcc') return 'branch';
+  if (h === 'jmpNear') return 'jump';
   if (TERMINATORS.has(h)) return 'last';
   return undefined;
 }
 
+/** Page offset of the target of a Jcc/JMP rel at page offset `off`, or undefined if RIP could be truncated (16-bit operand size). */
+export function branchTarget(d: DecodedInsn, off: number): number | undefined {
+  if (d.mode !== 8 && d.opsize !== 4) return undefined;
+  return off + d.len + d.imm;
+}
+
 /**
- * The run-loop state the generated code reads and writes (fields of X86Cpu). A block runs only
+ * The run-loop state the generated code reads and writes (fields of X86Cpu). A region runs only
  * when TF, RF, the interrupt shadow, KVMI permits and answered events are all clear (see cpu.ts).
  */
 export interface BlockHost {
@@ -68,62 +74,173 @@ export interface BlockHost {
   readonly savedI32: Int32Array;
 }
 
-/** Runs the block with the head at RIP `rip`; returns early (at a boundary) after a device callback or code write. */
-export type BlockFn = (c: BlockHost, rip: number) => void;
+/**
+ * Runs the region whose head is at RIP `rip`, retiring at most `left` instructions (the caller
+ * guarantees left >= size). Returns at an instruction boundary: at a target outside the region,
+ * after a terminator, when the budget could be exceeded, or after a device callback or code write.
+ */
+export type BlockFn = (c: BlockHost, rip: number, left: number) => void;
 
 export class CompiledBlock {
   /** The code epoch in which every instruction's bytes last matched guest memory. */
   verifiedEpoch: number;
+  /** Number of instructions. */
+  readonly size: number;
+  /** Lowest page offset and end of the highest instruction (RIPs must not wrap in 32-bit code). */
+  readonly minOffset: number;
+  readonly endOffset: number;
+  /** Successor regions by exit RIP, valid for one code epoch, TLB generation and code generation (cpu.ts runBlocks). */
+  readonly links: RegionLink[] = [new RegionLink(), new RegionLink()];
+  nextLink = 0;
 
   constructor(
+    /** The instructions, head first. */
     readonly insns: DecodedInsn[],
     /** Page offsets of the instructions (all in one guest-physical page). */
     readonly offsets: number[],
-    /** Bytes from the head to the end of the last instruction. */
-    readonly span: number,
     readonly run: BlockFn,
     epoch: number,
   ) {
     this.verifiedEpoch = epoch;
+    this.size = insns.length;
+    this.minOffset = Math.min(...offsets);
+    this.endOffset = Math.max(...offsets.map((o, k) => o + insns[k].len));
   }
 }
 
+/** A cached successor: leaving a region at `rip` enters `block` without a fetch. */
+export class RegionLink {
+  rip = NaN;
+  block: CompiledBlock | undefined = undefined;
+  epoch = -1;
+  tlbGeneration = -1;
+  codeGeneration = -1;
+}
+
+/** Generation-time view of one instruction. */
+interface Node { d: DecodedInsn; off: number; k: number; role: 'body' | 'branch' | 'jump' | 'last' }
+
+/** Static knowledge of the deferred flags at a point of the generated code: a kind, or unknown. */
+const UNKNOWN = -1;
+
 /**
- * Generates the block function for `insns` at page offsets `offsets`. The code per instruction
- * mirrors cpu.ts step(): restore point (RIP, RFLAGS, GPR snapshot unless the handler is fault-safe),
- * RIP and next RIP, the handler (or its inline form from blockInline.ts), then RIP <- next RIP and
- * one more retired instruction.
+ * Generates the region function for `insns` at page offsets `offsets` (the head first).
+ * Every instruction of the list must have a role (blockRole).
  */
 export function compileBlock(insns: DecodedInsn[], offsets: number[], epoch: number): CompiledBlock {
-  const names: string[] = [...INLINE_HELPERS];
-  const values: unknown[] = [add, sub, logicFlags];
-  const lines: string[] = ['const e = c.codeEpoch, g = c.codeGeneration, r = c.regs;'];
   const head = offsets[0];
-  let snapshot = false;
-  insns.forEach((d, k) => {
-    names.push(`h${k}`, `d${k}`);
-    values.push(d.exec as InsnHandler<unknown>, d);
-    const at = offsets[k] - head;
-    const here = at === 0 ? 'rip' : `rip + ${at}`;
-    const inline = inlineSource(d);
-    if (inline !== undefined && !d.hasMem && k < insns.length - 1) {
-      // A register form cannot fault and does not read RIP: the next instruction sets its own
-      // restore point and RIP, so only the retired count is kept exact here.
-      lines.push(inline, 'c.instructions++;');
-      return;
+  const nodes: Node[] = insns.map((d, k) => ({ d, off: offsets[k], k, role: blockRole(d)! }));
+  const byOffset = new Map<number, Node>(nodes.map((n) => [n.off, n]));
+  const sorted = [...nodes].sort((a, b) => a.off - b.off);
+  const inRegion = (off: number | undefined): off is number => off !== undefined && byOffset.has(off);
+
+  // Case labels: the head, in-region jump targets and fall-through targets not emitted right after their predecessor.
+  const labels = new Set<number>([head]);
+  sorted.forEach((n, i) => {
+    const next = sorted[i + 1];
+    const fall = n.off + n.d.len;
+    if ((n.role === 'body' || n.role === 'branch') && inRegion(fall) && next?.off !== fall) labels.add(fall);
+    if (n.role === 'branch' || n.role === 'jump') {
+      const t = branchTarget(n.d, n.off);
+      if (inRegion(t)) labels.add(t);
     }
-    lines.push(`c.savedRip = ${here}; c.savedFlags = c.flags;`);
-    if (!d.faultSafe) { lines.push('c.savedI32.set(c.regsI32); c.snapshotTaken = true;'); snapshot = true; }
-    else if (snapshot || k === 0) { lines.push('c.snapshotTaken = false;'); snapshot = false; }
-    lines.push(`c.rip = ${here}; c.nextRip = rip + ${at + d.len};`);
-    lines.push(inline ?? `h${k}(c, d${k});`);
-    lines.push('c.rip = c.nextRip; c.instructions++;');
-    if (k === insns.length - 1) return;
-    if (d.entry.handler === 'jcc') lines.push(`if (c.rip !== rip + ${at + d.len}) return;`);
-    else if (d.hasMem || STACK_HANDLERS.has(d.entry.handler)) lines.push('if (c.codeEpoch !== e || c.codeGeneration !== g) return;');
   });
-  const last = insns[insns.length - 1];
-  const span = offsets[offsets.length - 1] - head + last.len;
-  const factory = new Function(...names, `return function block(c, rip) {\n${lines.join('\n')}\n};`) as (...a: unknown[]) => BlockFn;
-  return new CompiledBlock(insns, offsets, span, factory(...values), epoch);
+
+  const names: string[] = ['mat', 'carryOf', 'HP', 'SP'];
+  const handlerPcs = new Set<number>(), snapshotPcs = new Set<number>();
+  const values: unknown[] = [materializeFlags, carryOf, handlerPcs, snapshotPcs];
+  const out: string[] = [];
+  let known: number = UNKNOWN;
+
+  /** Makes c.flags exact (fk = 0) from here on. */
+  const flush = (): string => {
+    const src = known === FK_NONE ? '' : known === UNKNOWN
+      ? 'if (fk !== 0) { c.flags = mat(c.flags, fk, fa, fb, fah, fbh); fk = 0; }'
+      : `c.flags = mat(c.flags, ${known}, fa, fb, fah, fbh); fk = 0;`;
+    known = FK_NONE;
+    return src;
+  };
+  /** Continues at in-region offset `t` (a jump back to the switch, with the budget check) or leaves at `t`. */
+  const goTo = (t: number, within: boolean): string => within ? `pc = ${t}; if (n > lim) break L; continue;` : `pc = ${t}; break L;`;
+  const here = (n: Node): string => `base + ${n.off}`;
+  /** Calls the handler of `n` with the run loop's per-instruction state (RIP, next RIP, restore point). */
+  const call = (n: Node): string => {
+    names.push(`h${n.k}`, `d${n.k}`);
+    values.push(n.d.exec as InsnHandler<unknown>, n.d);
+    handlerPcs.add(n.off);
+    let src = `pc = ${n.off}; c.rip = ${here(n)}; c.nextRip = ${here(n)} + ${n.d.len}; c.savedFlags = c.flags;`;
+    if (!n.d.faultSafe) { src += ' c.savedI32.set(c.regsI32);'; snapshotPcs.add(n.off); }
+    return `${src} h${n.k}(c, d${n.k}); n++;`;
+  };
+  const epochCheck = (next: number): string => `if (c.codeEpoch !== e || c.codeGeneration !== g) { pc = ${next}; break L; }`;
+
+  sorted.forEach((n, i) => {
+    if (labels.has(n.off)) { out.push(`case ${n.off}:`); known = UNKNOWN; }
+    const d = n.d, fall = n.off + d.len;
+    const nextEmitted = sorted[i + 1]?.off;
+    const fallThrough = (): string => inRegion(fall) ? (nextEmitted === fall ? '' : goTo(fall, true)) : goTo(fall, false);
+    switch (n.role) {
+      case 'body': {
+        const carry = known === FK_NONE ? '(c.flags & 1)' : `carryOf(c.flags, ${known === UNKNOWN ? 'fk' : known}, fa, fb, fah, fbh)`;
+        const form = inlineForm(d, { rip: here(n), carry });
+        if (form !== undefined) {
+          out.push(`${form.memory ? `pc = ${n.off}; ` : ''}{ ${form.src} } n++;`);
+          if (form.kind !== 0) known = form.kind;
+          if (form.memory) out.push(epochCheck(fall));
+        } else {
+          out.push(flush(), call(n));
+          if (d.hasMem || STACK_HANDLERS.has(d.entry.handler)) out.push(epochCheck(fall));
+        }
+        out.push(fallThrough());
+        return;
+      }
+      case 'branch': {
+        const t = branchTarget(d, n.off);
+        let cond = known > 0 ? fusedCondition(known, d.param) : undefined;
+        if (cond === undefined) { out.push(flush()); cond = flagsCondition('c.flags', d.param); }
+        if (inRegion(t)) out.push(`if (${cond}) { n++; ${goTo(t, true)} }`);
+        else {
+          const saved = known;
+          out.push(`if (${cond}) { ${flush()} ${call(n)} pc = c.nextRip - base; break L; }`);
+          known = saved;
+        }
+        out.push('n++;', fallThrough());
+        return;
+      }
+      case 'jump': {
+        const t = branchTarget(d, n.off);
+        if (inRegion(t)) out.push(`n++; ${goTo(t, true)}`);
+        else out.push(flush(), call(n), 'pc = c.nextRip - base; break L;');
+        return;
+      }
+      case 'last':
+        out.push(flush(), call(n), 'pc = c.nextRip - base; break L;');
+        return;
+    }
+  });
+
+  const body = `return function region(c, rip, left) {
+const r = c.regs, e = c.codeEpoch, g = c.codeGeneration, i0 = c.instructions, lim = left - ${insns.length}, base = rip - ${head};
+let pc = ${head}, n = 0, fk = 0, fa = 0, fb = 0, fah = 0, fbh = 0;
+try {
+L: for (;;) {
+switch (pc) {
+${out.filter((l) => l !== '').join('\n')}
+}
+break L;
+}
+} catch (x) {
+if (fk !== 0) c.flags = mat(c.flags, fk, fa, fb, fah, fbh);
+c.rip = c.savedRip = base + pc;
+if (!HP.has(pc)) c.savedFlags = c.flags;
+c.snapshotTaken = SP.has(pc);
+c.instructions = i0 + n;
+throw x;
+}
+c.rip = base + pc;
+c.instructions = i0 + n;
+if (fk !== 0) c.flags = mat(c.flags, fk, fa, fb, fah, fbh);
+};`;
+  const factory = new Function(...names, body) as (...a: unknown[]) => BlockFn;
+  return new CompiledBlock(insns, offsets, factory(...values), epoch);
 }

@@ -1,62 +1,83 @@
-// JS source for the forms the block compiler performs inline instead of calling the handler:
-// 32/64-bit MOV r,r / MOV r,imm / MOV r,m / MOV m,r (64-bit addresses) and the eight ALU operations
-// on registers, immediates and memory (SDM Vol. 2A ADD/ADC/SUB/SBB/CMP/AND/OR/XOR, Vol. 2B MOV). Flags come
-// from the same helpers the handlers use (exec/alu.ts add/sub/logicFlags), and memory goes through
+// JS source for the instructions the region compiler (blockCompiler.ts) performs inline instead of
+// calling their handler: 32/64-bit MOV (register, immediate, memory), ADD/SUB/CMP/AND/OR/XOR/TEST,
+// INC/DEC, LEA, MOVZX/MOVSX/MOVSXD, CDQE/CQO and 64-bit PUSH/POP (SDM Vol. 2A/2B under each
+// mnemonic). Status flags are deferred (regionFlags.ts): a producer stores its kind and operands in
+// the locals fk/fa/fb/fah/fbh after its last access that can fault. Memory goes through
 // core.linear/read/write (segment, TLB, KVMI checks), so both paths behave identically.
 
 import { NO_REG, RIP_BASE, type DecodedInsn } from './decodedInsn';
+import {
+  FK_ADD32, FK_ADD64, FK_DEC32, FK_DEC64, FK_INC32, FK_INC64, FK_LOGIC32, FK_LOGIC64, FK_SUB32, FK_SUB64,
+} from './regionFlags';
 
-/** Names the generated source expects in scope: `c` (the CPU), `r` (c.regs), and these helpers. */
-export const INLINE_HELPERS = ['add', 'sub', 'logicFlags'] as const;
+/** What the compiler needs to know about an inline form. */
+export interface InlineForm {
+  /** Statements; they may declare block-scoped constants (the compiler wraps them in braces). */
+  src: string;
+  /** The form reads or writes memory (it may throw a fault or KVMI event; code may have changed after it). */
+  memory: boolean;
+  /** Deferred-flag kind the form leaves in fk (FK_*), or 0 when it does not touch the status flags. */
+  kind: number;
+}
 
-/**
- * Source performing `d` on `r` and `c.flags`, or undefined when the handler must be called
- * (memory operands, 8/16-bit sizes, other instructions). None of these forms can fault.
- */
-export function inlineSource(d: DecodedInsn): string | undefined {
+/** Where the form is compiled: the address of the instruction and the current carry flag. */
+export interface InlineSite {
+  /** JS expression of the instruction's RIP (RIP-relative operands use it plus the length). */
+  rip: string;
+  /** JS expression of CF before the instruction (INC/DEC keep it). */
+  carry: string;
+}
+
+const SS = 2;
+
+/** The inline form of `d`, or undefined when its handler must be called. */
+export function inlineForm(d: DecodedInsn, site: InlineSite): InlineForm | undefined {
+  const h = d.entry.handler;
+  if (d.rep !== 0 || d.lock) return undefined;
+  // RIP-relative addressing with a 32-bit address size is left to the handler.
+  if (d.hasMem && d.base === RIP_BASE && d.adsize !== 8) return undefined;
+  switch (h) {
+    case 'lea': return lea(d, site);
+    case 'movzx': case 'movsx': return extend(d, site, h === 'movsx');
+    case 'movsxd': return d.opsize === 8 ? extendDword(d, site) : undefined;
+    case 'cbw': return d.opsize === 8 ? reg('r[1] = (r[0] & 0x80000000) !== 0 ? 4294967295 : 0;') : undefined;
+    case 'cwd': return d.opsize === 8 ? reg('r[4] = r[5] = (r[1] & 0x80000000) !== 0 ? 4294967295 : 0;')
+      : d.opsize === 4 ? reg('r[4] = (r[0] & 0x80000000) !== 0 ? 4294967295 : 0; r[5] = 0;') : undefined;
+    case 'pushZ': return d.mode === 8 && d.opsize === 8 ? push(`r[${d.opReg * 2}]`, `r[${d.opReg * 2 + 1}]`) : undefined;
+    case 'popZ': return d.mode === 8 && d.opsize === 8 ? pop(d.opReg) : undefined;
+    case 'nop': return d.hasMem ? undefined : reg('');
+    default: break;
+  }
   const size = d.size;
   if (size !== 4 && size !== 8) return undefined;
-  if (d.hasMem) return memoryMove(d) ?? memoryAlu(d);
+  if (d.hasMem) return memoryForm(d, site);
   const imm = d.imm >>> 0, immHi = size === 8 ? d.immHi >>> 0 : 0;
-  switch (d.entry.handler) {
-    case 'movEG': return move(d.rm, d.reg, size);
-    case 'movGE': return move(d.reg, d.rm, size);
-    case 'movZI': return `r[${d.opReg * 2}] = ${imm}; r[${d.opReg * 2 + 1}] = ${immHi};`;
-    case 'aluEG': return alu(d.param, size, d.rm, `r[${d.reg * 2}]`, `r[${d.reg * 2 + 1}]`);
-    case 'aluGE': return alu(d.param, size, d.reg, `r[${d.rm * 2}]`, `r[${d.rm * 2 + 1}]`);
-    case 'aluEI': return alu(d.param, size, d.rm, `${imm}`, `${immHi}`);
-    case 'aluAI': return alu(d.param, size, 0, `${imm}`, `${immHi}`);
+  switch (h) {
+    case 'movEG': return reg(move(d.rm, d.reg, size));
+    case 'movGE': return reg(move(d.reg, d.rm, size));
+    case 'movZI': return reg(`r[${d.opReg * 2}] = ${imm}; r[${d.opReg * 2 + 1}] = ${immHi};`);
+    case 'movEI': return reg(`r[${d.rm * 2}] = ${imm}; r[${d.rm * 2 + 1}] = ${immHi};`);
+    case 'aluEG': return alu(d.param, size, d.rm, `r[${d.reg * 2}]`, `r[${d.reg * 2 + 1}]`, false);
+    case 'aluGE': return alu(d.param, size, d.reg, `r[${d.rm * 2}]`, `r[${d.rm * 2 + 1}]`, false);
+    case 'aluEI': return alu(d.param, size, d.rm, `${imm}`, `${immHi}`, false);
+    case 'aluAI': return alu(d.param, size, 0, `${imm}`, `${immHi}`, false);
+    case 'testEG': return alu(4, size, d.rm, `r[${d.reg * 2}]`, `r[${d.reg * 2 + 1}]`, true);
+    case 'testEI': return alu(4, size, d.rm, `${imm}`, `${immHi}`, true);
+    case 'testAI': return alu(4, size, 0, `${imm}`, `${immHi}`, true);
+    case 'incE': return incDec(d.rm, size, false, site.carry);
+    case 'decE': return incDec(d.rm, size, true, site.carry);
+    case 'incZ': return incDec(d.opReg, size, false, site.carry);
+    case 'decZ': return incDec(d.opReg, size, true, site.carry);
     default: return undefined;
   }
 }
 
-/**
- * MOV between a register and memory with a 64-bit address (stack-frame, structure, array and
- * RIP-relative accesses). The address arithmetic is that of core.effectiveAddress (SDM Vol. 1 3.7.5,
- * Vol. 2A 2.2.1.6); a faulting read or write throws before any register changes.
- */
-function memoryMove(d: DecodedInsn): string | undefined {
-  const h = d.entry.handler;
-  if ((h !== 'movGE' && h !== 'movEG') || d.adsize !== 8) return undefined;
-  const size = d.size, reg = d.reg * 2;
-  const ea = `${effectiveAddress64(d)} const lin = c.linear(${d.seg}, ea);`;
-  if (h === 'movGE') return `{ ${ea} const v = c.read(lin, ${size}); r[${reg}] = v; r[${reg + 1}] = ${size === 8 ? 'c.hi' : '0'}; }`;
-  return `{ ${ea} c.write(lin, ${size}, r[${reg}], ${size === 8 ? `r[${reg + 1}]` : '0'}); }`;
+function reg(src: string, kind = 0): InlineForm {
+  return { src, memory: false, kind };
 }
 
-/** Source that declares `ea`, the 64-bit effective address of `d` as a signed number. */
-function effectiveAddress64(d: DecodedInsn): string {
-  if (d.index === NO_REG && d.base >= 0 && d.base < 16) {
-    // [base + disp]: carry or borrow between the halves without a division.
-    return `let lo = r[${d.base * 2}] + ${d.disp}, hi = r[${d.base * 2 + 1}] | 0;`
-      + ' if (lo >= 4294967296) { lo -= 4294967296; hi = (hi + 1) | 0; } else if (lo < 0) { lo += 4294967296; hi = (hi - 1) | 0; }'
-      + ' const ea = hi * 4294967296 + lo;';
-  }
-  let src = `let lo = ${d.disp}, hi = ${d.moffsHi};`;
-  if (d.base === RIP_BASE) src += ` const next = c.rip + ${d.len}; lo += next >>> 0; hi += Math.floor(next / 4294967296);`;
-  else if (d.base !== NO_REG) src += ` lo += r[${d.base * 2}]; hi += r[${d.base * 2 + 1}];`;
-  if (d.index !== NO_REG) src += ` lo += r[${d.index * 2}] * ${1 << d.scale}; hi += r[${d.index * 2 + 1}] * ${1 << d.scale};`;
-  return `${src} hi = (hi + Math.floor(lo / 4294967296)) | 0; const ea = hi * 4294967296 + (lo >>> 0);`;
+function mem(src: string, kind = 0): InlineForm {
+  return { src, memory: true, kind };
 }
 
 /** dst <- src; a 32-bit write clears the upper half (SDM Vol. 1 3.4.1.1). */
@@ -64,43 +85,172 @@ function move(dst: number, src: number, size: number): string {
   return `r[${dst * 2}] = r[${src * 2}]; r[${dst * 2 + 1}] = ${size === 8 ? `r[${src * 2 + 1}]` : '0'};`;
 }
 
-/** ALU operation `op` (ADD OR ADC SBB AND SUB XOR CMP) on register `dst` and operand (b, bh). */
-function alu(op: number, size: number, dst: number, b: string, bh: string): string {
-  const a = `r[${dst * 2}]`, ah = `r[${dst * 2 + 1}]`;
-  return `{ ${aluValue(op, size, a, ah, b, bh)}${op === 7 ? '' : ` ${a} = t; ${ah} = u;`} }`;
+/** Flag-recording statements of a producer: kind, then the operands (a, ah) and (b, bh). */
+function defer(kind: number, a: string, b: string, ah: string, bh: string): string {
+  const wide = kind >= FK_ADD64;
+  return `fk = ${kind}; fa = ${a}; fb = ${b};${wide ? ` fah = ${ah}; fbh = ${bh};` : ''}`;
 }
 
 /**
- * ALU operations with a memory operand and a 64-bit address: op r, m (read, then the register) and
- * op m, r / op m, imm (read, flags, write; a faulting write leaves memory unchanged and the run
- * loop restores RFLAGS). Same access order as exec/alu.ts rmw(): the read before the write.
+ * Statements computing `t` (and `u` for 64-bit) of ALU operation `op` (0 ADD, 1 OR, 4 AND, 5 SUB,
+ * 6 XOR, 7 CMP) on (a, ah) and (b, bh), and the deferred-flag record. ADC/SBB are not inline.
  */
-function memoryAlu(d: DecodedInsn): string | undefined {
-  const h = d.entry.handler, size = d.size, op = d.param;
-  if (d.adsize !== 8 || (h !== 'aluGE' && h !== 'aluEG' && h !== 'aluEI')) return undefined;
-  const ea = `${effectiveAddress64(d)} const lin = c.linear(${d.seg}, ea);`;
-  if (h === 'aluGE') {
-    const a = `r[${d.reg * 2}]`, ah = `r[${d.reg * 2 + 1}]`;
-    return `{ ${ea} const b = c.read(lin, ${size}), bh = c.hi; ${aluValue(op, size, a, ah, 'b', 'bh')}${op === 7 ? '' : ` ${a} = t; ${ah} = u;`} }`;
+function aluCore(op: number, size: number): { src: string; kind: number } | undefined {
+  const wide = size === 8;
+  switch (op) {
+    case 0:
+      return wide
+        ? { src: 'const s = a + b, t = s >>> 0, u = (ah + bh + (s > 4294967295 ? 1 : 0)) >>> 0;', kind: FK_ADD64 }
+        : { src: 'const t = (a + b) >>> 0, u = 0;', kind: FK_ADD32 };
+    case 5: case 7:
+      return wide
+        ? { src: 'const s = a - b, t = s >>> 0, u = (ah - bh - (s < 0 ? 1 : 0)) >>> 0;', kind: FK_SUB64 }
+        : { src: 'const t = (a - b) >>> 0, u = 0;', kind: FK_SUB32 };
+    case 1: case 4: case 6: {
+      const js = op === 1 ? '|' : op === 4 ? '&' : '^';
+      return { src: `const t = (a ${js} b) >>> 0, u = ${wide ? `(ah ${js} bh) >>> 0` : '0'};`, kind: wide ? FK_LOGIC64 : FK_LOGIC32 };
+    }
+    default: return undefined;
   }
-  const b = h === 'aluEG' ? `r[${d.reg * 2}]` : `${d.imm >>> 0}`;
-  const bh = h === 'aluEG' ? `r[${d.reg * 2 + 1}]` : `${size === 8 ? d.immHi >>> 0 : 0}`;
-  return `{ ${ea} const a = c.read(lin, ${size}), ah = c.hi; ${aluValue(op, size, 'a', 'ah', b, bh)}${op === 7 ? '' : ` c.write(lin, ${size}, t, u);`} }`;
 }
 
-/** Statements that compute `t` (low half) and `u` (high half) of `op` and set RFLAGS like exec/alu.ts alu(). */
-function aluValue(op: number, size: number, a: string, ah: string, b: string, bh: string): string {
-  const high = size === 8 ? 'c.hi' : '0';
-  switch (op) {
-    case 0: return `const t = add(c, ${size}, ${a}, ${ah}, ${b}, ${bh}, 0), u = ${high};`;
-    case 2: return `const t = add(c, ${size}, ${a}, ${ah}, ${b}, ${bh}, c.flags & 1), u = ${high};`;
-    case 3: return `const t = sub(c, ${size}, ${a}, ${ah}, ${b}, ${bh}, c.flags & 1), u = ${high};`;
-    case 5: return `const t = sub(c, ${size}, ${a}, ${ah}, ${b}, ${bh}, 0), u = ${high};`;
-    case 7: return `sub(c, ${size}, ${a}, ${ah}, ${b}, ${bh}, 0);`;
-    default: {
-      const js = op === 1 ? '|' : op === 4 ? '&' : '^';
-      const hi = size === 8 ? `(${ah} ${js} ${bh}) >>> 0` : '0';
-      return `const t = (${a} ${js} ${b}) >>> 0, u = ${hi}; logicFlags(c, ${size}, t, u); c.hi = u;`;
+function deferAlu(kind: number): string {
+  return kind === FK_LOGIC32 || kind === FK_LOGIC64 ? defer(kind, 't', '0', 'u', '0') : defer(kind, 'a', 'b', 'ah', 'bh');
+}
+
+/** op dst, (b, bh) on registers; `test` (or CMP) writes no register. */
+function alu(op: number, size: number, dst: number, b: string, bh: string, test: boolean): InlineForm | undefined {
+  const core = aluCore(op, size);
+  if (core === undefined) return undefined;
+  const operands = `const a = r[${dst * 2}], ah = ${size === 8 ? `r[${dst * 2 + 1}]` : '0'}, b = ${b}, bh = ${size === 8 ? bh : '0'};`;
+  const store = test || op === 7 ? '' : ` r[${dst * 2}] = t; r[${dst * 2 + 1}] = u;`;
+  return reg(`${operands} ${core.src}${store} ${deferAlu(core.kind)}`, core.kind);
+}
+
+/** INC/DEC of a register (CF is kept: recorded as b of the deferred flags). */
+function incDec(dst: number, size: number, dec: boolean, carry: string): InlineForm {
+  const lo = `r[${dst * 2}]`, hi = `r[${dst * 2 + 1}]`;
+  if (size === 8) {
+    const kind = dec ? FK_DEC64 : FK_INC64;
+    const t = dec ? 'const t = (a - 1) >>> 0, u = a === 0 ? (ah - 1) >>> 0 : ah;' : 'const t = (a + 1) >>> 0, u = t === 0 ? (ah + 1) >>> 0 : ah;';
+    return reg(`const cy = ${carry}, a = ${lo}, ah = ${hi}; ${t} ${lo} = t; ${hi} = u; ${defer(kind, 'a', 'cy', 'ah', '0')}`, kind);
+  }
+  const kind = dec ? FK_DEC32 : FK_INC32;
+  return reg(`const cy = ${carry}, a = ${lo}; ${lo} = (a ${dec ? '-' : '+'} 1) >>> 0; ${hi} = 0; ${defer(kind, 'a', 'cy', '0', '0')}`, kind);
+}
+
+/**
+ * Statements declaring `lo` and `hi`: the exact 64-bit effective address of `d` as uint32 halves
+ * (SDM Vol. 1 3.7.5, Vol. 2A 2.2.1.6), or with a 32-bit address size the 32-bit offset in `lo`.
+ */
+function addressHalves(d: DecodedInsn, site: InlineSite): string {
+  const scale = 1 << d.scale;
+  if (d.adsize === 4) {
+    let e = `${d.disp}`;
+    if (d.base === RIP_BASE) e += ` + ${site.rip} + ${d.len}`;
+    else if (d.base !== NO_REG) e += ` + r[${d.base * 2}]`;
+    if (d.index !== NO_REG) e += ` + r[${d.index * 2}] * ${scale}`;
+    return `const lo = (${e}) >>> 0, hi = 0;`;
+  }
+  let lo = `${d.disp}`, hi = `${d.moffsHi}`;
+  if (d.base === RIP_BASE) {
+    lo += ` + (nx >>> 0)`;
+    hi += ` + Math.floor(nx / 4294967296)`;
+  } else if (d.base !== NO_REG) {
+    lo += ` + r[${d.base * 2}]`;
+    hi += ` + r[${d.base * 2 + 1}]`;
+  }
+  if (d.index !== NO_REG) {
+    lo += ` + r[${d.index * 2}] * ${scale}`;
+    hi += ` + r[${d.index * 2 + 1}] * ${scale}`;
+  }
+  const next = d.base === RIP_BASE ? `const nx = ${site.rip} + ${d.len}; ` : '';
+  return `${next}const l0 = ${lo}, lo = l0 >>> 0, hi = (${hi} + Math.floor(l0 / 4294967296)) >>> 0;`;
+}
+
+/** Statements declaring `lin`, the linear address of the memory operand (core.linear checks). */
+function linearOf(d: DecodedInsn, site: InlineSite): string {
+  if (d.adsize === 4) return `${addressHalves(d, site)} const lin = c.linear(${d.seg}, lo);`;
+  return `${addressHalves(d, site)} const lin = c.linear(${d.seg}, (hi | 0) * 4294967296 + lo);`;
+}
+
+/** LEA: the effective address truncated to the operand size, no memory access (SDM Vol. 2A LEA). */
+function lea(d: DecodedInsn, site: InlineSite): InlineForm | undefined {
+  if ((d.opsize !== 4 && d.opsize !== 8) || (d.adsize !== 4 && d.adsize !== 8)) return undefined;
+  const dst = d.reg * 2;
+  return reg(`${addressHalves(d, site)} r[${dst}] = lo; r[${dst + 1}] = ${d.opsize === 8 ? 'hi' : '0'};`);
+}
+
+/** Source value of MOVZX/MOVSX: a byte (AH..BH without REX) or word register, or memory. */
+function narrowSource(d: DecodedInsn, size: number): string {
+  if (!d.hasMem) {
+    const rm = d.rm;
+    if (size === 2) return `r[${rm * 2}] & 0xffff`;
+    return rm < 4 || d.rex || rm > 7 ? `r[${rm * 2}] & 0xff` : `(r[${(rm - 4) * 2}] >>> 8) & 0xff`;
+  }
+  return `c.read(lin, ${size})`;
+}
+
+function extend(d: DecodedInsn, site: InlineSite, signed: boolean): InlineForm | undefined {
+  if (d.opsize !== 4 && d.opsize !== 8) return undefined;
+  if (d.hasMem && d.adsize !== 4 && d.adsize !== 8) return undefined;
+  const size = (d.entry.op & 1) === 0 ? 1 : 2, dst = d.reg * 2;
+  const shift = size === 1 ? 24 : 16;
+  const value = signed ? `const x = ((${narrowSource(d, size)}) << ${shift}) >> ${shift};` : `const x = ${narrowSource(d, size)};`;
+  const hi = signed && d.opsize === 8 ? '(x < 0 ? 4294967295 : 0)' : '0';
+  const src = `${d.hasMem ? linearOf(d, site) + ' ' : ''}${value} r[${dst}] = x >>> 0; r[${dst + 1}] = ${hi};`;
+  return d.hasMem ? mem(src) : reg(src);
+}
+
+/** MOVSXD r64, r/m32. */
+function extendDword(d: DecodedInsn, site: InlineSite): InlineForm | undefined {
+  const dst = d.reg * 2;
+  const set = `r[${dst}] = x; r[${dst + 1}] = (x & 0x80000000) !== 0 ? 4294967295 : 0;`;
+  if (!d.hasMem) return reg(`const x = r[${d.rm * 2}]; ${set}`);
+  if (d.adsize !== 4 && d.adsize !== 8) return undefined;
+  return mem(`${linearOf(d, site)} const x = c.read(lin, 4); ${set}`);
+}
+
+/** PUSH r64 (64-bit stack): memory is written before RSP changes (SDM Vol. 1 6.2.2). */
+function push(lo: string, hi: string): InlineForm {
+  return mem(`const vl = ${lo}, vh = ${hi}, sp = (r[9] | 0) * 4294967296 + r[8] - 8;`
+    + ` c.write(c.linear(${SS}, sp), 8, vl, vh); r[8] = sp >>> 0; r[9] = Math.floor(sp / 4294967296) >>> 0;`);
+}
+
+/** POP r64 (64-bit stack): RSP is incremented, then the register written (POP RSP keeps the value read). */
+function pop(dst: number): InlineForm {
+  return mem(`const sp = (r[9] | 0) * 4294967296 + r[8], vl = c.read(c.linear(${SS}, sp), 8), vh = c.hi, np = sp + 8;`
+    + ` r[8] = np >>> 0; r[9] = Math.floor(np / 4294967296) >>> 0; r[${dst * 2}] = vl; r[${dst * 2 + 1}] = vh;`);
+}
+
+/** MOV and ALU/TEST forms with a memory operand (32- or 64-bit address size). */
+function memoryForm(d: DecodedInsn, site: InlineSite): InlineForm | undefined {
+  if (d.adsize !== 4 && d.adsize !== 8) return undefined;
+  const h = d.entry.handler, size = d.size, op = d.param;
+  const ea = linearOf(d, site);
+  const wide = size === 8;
+  const regLo = `r[${d.reg * 2}]`, regHi = `r[${d.reg * 2 + 1}]`;
+  switch (h) {
+    case 'movGE': return mem(`${ea} const v = c.read(lin, ${size}); ${regLo} = v; ${regHi} = ${wide ? 'c.hi' : '0'};`);
+    case 'movEG': return mem(`${ea} c.write(lin, ${size}, ${regLo}, ${wide ? regHi : '0'});`);
+    case 'movEI': return mem(`${ea} c.write(lin, ${size}, ${d.imm >>> 0}, ${wide ? d.immHi >>> 0 : 0});`);
+    case 'aluGE': {
+      const core = aluCore(op, size);
+      if (core === undefined) return undefined;
+      const store = op === 7 ? '' : ` ${regLo} = t; ${regHi} = u;`;
+      return mem(`${ea} const b = c.read(lin, ${size}), bh = ${wide ? 'c.hi' : '0'}, a = ${regLo}, ah = ${wide ? regHi : '0'};`
+        + ` ${core.src}${store} ${deferAlu(core.kind)}`, core.kind);
     }
+    case 'aluEG': case 'aluEI': case 'testEG': case 'testEI': {
+      const test = h === 'testEG' || h === 'testEI';
+      const core = aluCore(test ? 4 : op, size);
+      if (core === undefined) return undefined;
+      const fromReg = h === 'aluEG' || h === 'testEG';
+      const b = fromReg ? regLo : `${d.imm >>> 0}`, bh = wide ? (fromReg ? regHi : `${d.immHi >>> 0}`) : '0';
+      const store = test || op === 7 ? '' : ` c.write(lin, ${size}, t, u);`;
+      return mem(`${ea} const a = c.read(lin, ${size}), ah = ${wide ? 'c.hi' : '0'}, b = ${b}, bh = ${bh};`
+        + ` ${core.src}${store} ${deferAlu(core.kind)}`, core.kind);
+    }
+    default: return undefined;
   }
 }

@@ -6,7 +6,7 @@
 import { CpuCore } from './core';
 import { DecodedInsn } from './decodedInsn';
 import { decode } from './decoder';
-import { BLOCKS_ENABLED, blockRole, compileBlock, CompiledBlock, HOT_THRESHOLD, MAX_BLOCK_INSNS } from './blockCompiler';
+import { BLOCKS_ENABLED, blockRole, branchTarget, compileBlock, CompiledBlock, HOT_THRESHOLD, MAX_REGION_INSNS } from './blockCompiler';
 import { bindHandler } from './dispatch';
 import { CpuException, CpuShutdown, DecodeFault, KvmiAccessEvent } from './faults';
 import { deliverEvent } from './interrupts';
@@ -197,7 +197,7 @@ export class X86Cpu extends CpuCore {
       const d = this.fetch();
       if (BLOCKS_ENABLED && (d.block !== undefined || ++d.hits >= HOT_THRESHOLD) && this.blockAllowed()) {
         const block = d.block ?? this.buildBlock(d);
-        if (block !== undefined && block.insns.length <= left && this.blockUsable(block)) {
+        if (block !== undefined && block.size <= left && this.blockUsable(block)) {
           this.stepIterations = 0;
           this.runBlocks(block, left);
           this.stepIterations = this.instructions - this.stepStart;
@@ -223,21 +223,38 @@ export class X86Cpu extends CpuCore {
   }
 
   /**
-   * Runs `first`, then the compiled blocks that follow it, while no device callback or code write
+   * Runs `first`, then the compiled regions that follow it, while no device callback or code write
    * happened (either could make the run loop's checks fire: stop request, interrupt, new code) and
-   * the budget `left` covers the next block. A fetch that faults here is handled by step().
+   * the budget `left` covers the next region. A region left at a RIP it left at before in this code
+   * epoch, TLB and code generation enters the same successor without a fetch (the link on the region).
+   * A fetch that faults here is handled by step().
    */
   private runBlocks(first: CompiledBlock, left: number): void {
     const epoch = this.codeEpoch, generation = this.codeGeneration;
     let block = first;
     for (;;) {
-      block.run(this, this.rip);
+      block.run(this, this.rip, left - (this.instructions - this.stepStart));
       if (this.codeEpoch !== epoch || this.codeGeneration !== generation) return;
-      this.savedRip = this.rip;
-      this.savedFlags = this.flags;
-      this.snapshotTaken = false;
-      const next = this.fetch().block;
-      if (next === undefined || next.insns.length > left - (this.instructions - this.stepStart) || !this.blockUsable(next)) return;
+      const rip = this.rip, links = block.links;
+      let next: CompiledBlock | undefined;
+      const link = links[0].rip === rip ? links[0] : links[1].rip === rip ? links[1] : undefined;
+      if (link !== undefined && link.epoch === epoch && link.tlbGeneration === this.tlbGeneration && link.codeGeneration === generation) {
+        next = link.block;
+      } else {
+        this.savedRip = rip;
+        this.savedFlags = this.flags;
+        this.snapshotTaken = false;
+        next = this.fetch().block;
+        if (next === undefined || !this.blockUsable(next)) return;
+        const slot = links[block.nextLink];
+        block.nextLink ^= 1;
+        slot.rip = rip;
+        slot.block = next;
+        slot.epoch = epoch;
+        slot.tlbGeneration = this.tlbGeneration;
+        slot.codeGeneration = generation;
+      }
+      if (next === undefined || next.size > left - (this.instructions - this.stepStart)) return;
       block = next;
     }
   }
@@ -254,7 +271,10 @@ export class X86Cpu extends CpuCore {
 
   /** True if the block's bytes still match RAM in this code epoch and its RIPs do not wrap. */
   private blockUsable(block: CompiledBlock): boolean {
-    if (this.codeSize === 4 && this.rip + block.span >= 0x100000000) return false;
+    if (this.codeSize === 4) {
+      const base = this.rip - block.offsets[0];
+      if (base + block.minOffset < 0 || base + block.endOffset > 0x100000000) return false;
+    }
     if (block.verifiedEpoch === this.codeEpoch) return true;
     const pageBase = this.fetchedPhys - block.offsets[0];
     for (let k = 1; k < block.insns.length; k++) {
@@ -269,33 +289,41 @@ export class X86Cpu extends CpuCore {
   }
 
   /**
-   * Collects the straight-line instructions from `head` to the first unconditional branch (or an instruction
-   * blocks do not take, or the page end) from the page cache, decoding the ones not cached yet, and
-   * compiles them. Returns undefined (and stops counting) when fewer than two instructions qualify.
+   * Collects the region of `head`: the instructions of its guest-physical page reachable from it by
+   * fall-through and constant Jcc/JMP targets, taken from the page cache (decoding the ones not cached
+   * yet), up to instructions regions do not take, the page boundary or MAX_REGION_INSNS; then compiles
+   * it. Returns undefined (and stops counting) when fewer than two instructions qualify.
    */
   private buildBlock(head: DecodedInsn): CompiledBlock | undefined {
     const page = this.fetchedPage;
     const role = blockRole(head);
-    if (page === undefined || (role !== 'body' && role !== 'exit')) { head.hits = -1e9; return undefined; }
+    if (page === undefined || role === undefined || role === 'last') { head.hits = -1e9; return undefined; }
     const mode = head.mode;
     const pageBase = this.fetchedPhys - (this.fetchedPhys & 0xfff);
     const insns = [head], offsets = [this.fetchedPhys & 0xfff];
-    let off = offsets[0] + head.len;
-    while (insns.length < MAX_BLOCK_INSNS && off < 4096) {
+    const seen = new Set<number>(offsets);
+    const work: number[] = [];
+    const follow = (d: DecodedInsn, off: number): void => {
+      const r = blockRole(d);
+      const targets: (number | undefined)[] = r === 'body' ? [off + d.len] : r === 'branch' ? [branchTarget(d, off), off + d.len]
+        : r === 'jump' ? [branchTarget(d, off)] : [];
+      for (const t of targets) if (t !== undefined && t >= 0 && t < 4096 && !seen.has(t)) { seen.add(t); work.push(t); }
+    };
+    follow(head, offsets[0]);
+    while (work.length > 0 && insns.length < MAX_REGION_INSNS) {
+      const off = work.pop()!;
       let d = page[off];
       if (d === undefined || d.mode !== mode || !(d.verifiedEpoch === this.codeEpoch || this.bytesMatch(d.raw, pageBase + off))) {
         const r = decode(this.ram, pageBase + off, Math.min(15, 4096 - off, this.ramSize - pageBase - off), mode as 2 | 4 | 8);
-        if (r instanceof DecodeFault || !bindHandler(r)) break;
+        if (r instanceof DecodeFault || !bindHandler(r)) continue;
         r.raw = this.ram.slice(pageBase + off, pageBase + off + r.len);
         r.verifiedEpoch = this.codeEpoch;
         page[off] = d = r;
       } else d.verifiedEpoch = this.codeEpoch;
-      const next = blockRole(d);
-      if (next === undefined) break;
+      if (blockRole(d) === undefined) continue;
       insns.push(d);
       offsets.push(off);
-      off += d.len;
-      if (next === 'last') break;
+      follow(d, off);
     }
     if (insns.length < 2) { head.hits = -1e9; return undefined; }
     head.block = compileBlock(insns, offsets, this.codeEpoch);

@@ -1,0 +1,200 @@
+// Compiled regions (blockCompiler.ts) against the interpreter alone: loops whose branches stay inside
+// one region (insertion sort), every Jcc condition after every inline flag producer (fused compares
+// and deferred flags made exact for PUSHF), regions chained through indirect jumps, and KVMI events
+// and code changes in the middle of those loops. Registers, RFLAGS, memory, retired-instruction
+// counts and exits must be identical, also with small run budgets.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { BLOCKS_ENABLED } from '../../../src/vmm/x86/blockCompiler';
+import type { CpuExit } from '../../../src/vmm/x86/cpu';
+import { rng } from './encodingGenerator';
+import { CODE, DATA, load, longMode, newMachine, type TestMachine } from './testMachine';
+
+const R = 1, X = 4;
+
+const le32 = (v: number): number[] => [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff];
+
+/**
+ * Insertion sort of the 64 dwords at DATA (as a C compiler emits it): an inner loop whose back-edge
+ * is a taken JB and whose exit is a JE to code after the HLT, an outer loop closed by JNE.
+ */
+const SORT = [
+  0x31, 0xf6, //                               0: xor esi,esi
+  0x8b, 0x0c, 0xb5, ...le32(DATA + 4), //      2: mov ecx,[DATA+4+rsi*4]
+  0x48, 0x89, 0xf0, //                         9: mov rax,rsi
+  0xeb, 0x10, //                              12: jmp 30
+  0x89, 0x14, 0x85, ...le32(DATA + 4), //     14: mov [DATA+4+rax*4],edx
+  0x48, 0x83, 0xe8, 0x01, //                  21: sub rax,1
+  0x83, 0xf8, 0xff, //                        25: cmp eax,-1
+  0x74, 0x22, //                              28: je 64
+  0x8b, 0x14, 0x85, ...le32(DATA), //         30: mov edx,[DATA+rax*4]
+  0x39, 0xd1, //                              37: cmp ecx,edx
+  0x72, 0xe5, //                              39: jb 14
+  0x83, 0xc0, 0x01, //                        41: add eax,1
+  0x48, 0x98, //                              44: cdqe
+  0x48, 0x83, 0xc6, 0x01, //                  46: add rsi,1
+  0x89, 0x0c, 0x85, ...le32(DATA), //         50: mov [DATA+rax*4],ecx
+  0x48, 0x83, 0xfe, 0x3f, //                  57: cmp rsi,63
+  0x75, 0xc3, //                              61: jne 2
+  0xf4, //                                    63: hlt
+  0x31, 0xc0, //                              64: xor eax,eax
+  0xeb, 0xe8, //                              66: jmp 44
+];
+const SORT_STORE = 14;
+
+function machine(code: number[], blocks: boolean, setup?: (m: TestMachine) => void): TestMachine {
+  const m = newMachine();
+  longMode(m);
+  load(m, code);
+  m.cpu.blocksEnabled = blocks;
+  setup?.(m);
+  m.cpu.setRegs({ ...m.cpu.getRegs(), rip: BigInt(CODE) });
+  return m;
+}
+
+function snapshot(m: TestMachine): string {
+  const r = m.cpu.getRegs();
+  return JSON.stringify({ ...r, instructions: m.cpu.instructions }, (_k, v) => typeof v === 'bigint' ? v.toString(16) : v);
+}
+
+/** Calls run(budget) until an exit other than 'budget', recording every exit and state. */
+function trace(m: TestMachine, budget: number): { exits: CpuExit[]; states: string[] } {
+  const exits: CpuExit[] = [], states: string[] = [];
+  for (let k = 0; k < 200000; k++) {
+    const exit = m.cpu.run(budget);
+    exits.push(exit);
+    states.push(snapshot(m));
+    if (exit.kind !== 'budget') break;
+  }
+  return { exits, states };
+}
+
+function fillSortData(m: TestMachine, seed: number): void {
+  const rand = rng(seed);
+  for (let i = 0; i < 64; i++) m.dv.setUint32(DATA + 4 * i, Math.floor(rand() * 4294967296), true);
+}
+
+function sortedWords(m: TestMachine): number[] {
+  return Array.from({ length: 64 }, (_, i) => m.dv.getUint32(DATA + 4 * i, true));
+}
+
+test('an insertion sort runs as one region with its loops inside and matches the interpreter at every budget', (t) => {
+  if (!BLOCKS_ENABLED) { t.skip('compiled regions are switched off in blockCompiler.ts'); return; }
+  for (const budget of [1_000_000, 7, 100, 13, 257]) {
+    const a = machine(SORT, true, (m) => fillSortData(m, 5)), b = machine(SORT, false, (m) => fillSortData(m, 5));
+    const ta = trace(a, budget), tb = trace(b, budget);
+    assert.deepEqual(ta.exits, tb.exits, `exits with budget ${budget}`);
+    assert.deepEqual(ta.states, tb.states, `states after each run(${budget})`);
+    assert.deepEqual(sortedWords(a), sortedWords(b));
+    if (budget === 1_000_000) {
+      const words = sortedWords(a);
+      assert.deepEqual(words, [...words].sort((x, y) => x - y), 'the sort result is ordered');
+      assert.ok(a.cpu.blocksCompiled >= 1 && a.cpu.blocksCompiled <= 4, `${a.cpu.blocksCompiled} regions for one loop nest`);
+      assert.ok(a.cpu.instructions > 2000);
+    }
+  }
+});
+
+test('a write-restricted page hit inside a region loop exits at the store with exact RFLAGS, registers and count', () => {
+  const results = [true, false].map((blocks) => {
+    const m = machine(SORT, blocks, (mm) => fillSortData(mm, 11));
+    assert.equal(m.cpu.run(3001).kind, 'budget');
+    m.cpu.intercepts.pf = true;
+    m.cpu.access[DATA >>> 12] = R | X;
+    m.cpu.accessChanged();
+    const events: CpuExit[] = [], states: string[] = [];
+    for (let k = 0; k < 6; k++) {
+      events.push(m.cpu.run(1_000_000));
+      states.push(snapshot(m));
+      m.cpu.resume('continue');
+    }
+    return { events, states };
+  });
+  assert.equal(results[0].events[0].kind, 'pf');
+  assert.ok(results[0].states.every((s) => [SORT_STORE, 50].includes(Number(BigInt('0x' + (JSON.parse(s) as { rip: string }).rip) - BigInt(CODE)))),
+    'every event is raised at one of the two stores');
+  assert.deepEqual(results[0], results[1]);
+});
+
+/** Operand pairs at the edges of every condition (signed/unsigned limits, equal values, zero). */
+const EDGE = [0n, 1n, 2n, 0x7fffffffn, 0x80000000n, 0xffffffffn, 0x100000000n, 0x7fffffffffffffffn,
+  0x8000000000000000n, 0xffffffffffffffffn, 0xfffffffffffffffen, 0x80000000ffffffffn, 0x123456789n, 0xfffffffe00000001n];
+
+/** Flag producers on RAX and RBX (CMP/TEST/ADD/SUB/INC/DEC/AND/XOR/OR, 32 and 64 bits; INC/DEC after a carry). */
+const PRODUCERS: number[][] = [
+  [0x39, 0xd8], [0x48, 0x39, 0xd8], [0x85, 0xd8], [0x48, 0x85, 0xd8], [0x01, 0xd8], [0x48, 0x01, 0xd8],
+  [0x29, 0xd8], [0x48, 0x29, 0xd8], [0xff, 0xc0], [0xff, 0xc8], [0x48, 0xff, 0xc0], [0x48, 0xff, 0xc8],
+  [0x48, 0x21, 0xd8], [0x31, 0xd8], [0x83, 0xf8, 0xff], [0x48, 0x09, 0xd8], [0x39, 0xd8, 0xff, 0xc0],
+  [0x48, 0x29, 0xd8, 0x48, 0xff, 0xc8],
+];
+
+/**
+ * For each producer: for each condition, reload RAX/RBX from the operand tables, produce, Jcc over an
+ * ADD R14,K; then once more with PUSHFQ; POP R12; ADD R13,R12 (the exact flags). DEC RCX; JNS top.
+ */
+function conditionCode(): number[] {
+  const code: number[] = [];
+  const reload = [0x48, 0x8b, 0x04, 0xcf, 0x48, 0x8b, 0x1c, 0xce]; // mov rax,[rdi+rcx*8]; mov rbx,[rsi+rcx*8]
+  let k = 1;
+  for (const p of PRODUCERS) {
+    for (let cc = 0; cc < 16; cc++) code.push(...reload, ...p, 0x70 + cc, 0x07, 0x49, 0x81, 0xc6, ...le32(k++ * 2654435761));
+    code.push(...reload, ...p, 0x9c, 0x41, 0x5c, 0x4d, 0x01, 0xe5);
+  }
+  code.push(0x48, 0xff, 0xc9); // dec rcx
+  const rel = -(code.length + 6);
+  code.push(0x0f, 0x89, ...le32(rel >>> 0), 0xf4); // jns top; hlt
+  return code;
+}
+
+test('every Jcc after every inline flag producer, and the flags PUSHF sees, match the interpreter', () => {
+  const code = conditionCode();
+  const a = DATA, b = DATA + 0x1000;
+  const setup = (m: TestMachine): void => {
+    const n = EDGE.length * EDGE.length;
+    for (let i = 0; i < n; i++) {
+      m.dv.setBigUint64(a + 8 * i, EDGE[i % EDGE.length], true);
+      m.dv.setBigUint64(b + 8 * i, EDGE[Math.floor(i / EDGE.length)], true);
+    }
+    m.cpu.setRegs({ ...m.cpu.getRegs(), rdi: BigInt(a), rsi: BigInt(b), rcx: BigInt(n - 1), rsp: 0x7ff00n, r13: 0n, r14: 0n });
+  };
+  const runs = [true, false].map((blocks) => {
+    const m = machine(code, blocks, setup);
+    // Run the loop twice over the table: the second pass executes compiled code throughout.
+    assert.equal(m.cpu.run(50_000_000).kind, 'hlt');
+    m.cpu.setRegs({ ...m.cpu.getRegs(), rcx: BigInt(EDGE.length * EDGE.length - 1), rip: BigInt(CODE) });
+    assert.equal(m.cpu.run(50_000_000).kind, 'hlt');
+    return { state: snapshot(m), compiled: m.cpu.blocksCompiled };
+  });
+  assert.ok(runs[0].compiled > 0, 'no region was compiled');
+  assert.equal(runs[0].state, runs[1].state);
+});
+
+/**
+ * Page A: add rax,rcx; dec rcx; jz done; jmp rbx -> page B: xor rdx,rax; add rdx,3; jmp r8 (-> A).
+ * The two regions end in indirect jumps, so each enters the other through its cached successor link.
+ */
+function chainMachine(blocks: boolean): TestMachine {
+  const m = machine([0x48, 0x01, 0xc8, 0x48, 0xff, 0xc9, 0x74, 0x02, 0xff, 0xe3, 0xf4], blocks, (mm) => {
+    load(mm, [0x48, 0x31, 0xc2, 0x48, 0x83, 0xc2, 0x03, 0x41, 0xff, 0xe0], CODE + 0x1000);
+    mm.cpu.setRegs({ ...mm.cpu.getRegs(), rcx: 5000n, rbx: BigInt(CODE + 0x1000), r8: BigInt(CODE), rax: 0n, rdx: 0n });
+  });
+  return m;
+}
+
+test('regions chained through indirect jumps match the interpreter, also after the second region is rewritten', () => {
+  for (const budget of [1_000_000, 9, 1000]) {
+    const runs = [true, false].map((blocks) => {
+      const m = chainMachine(blocks);
+      const first = trace(m, budget);
+      const steps = first.exits.length;
+      m.cpu.setRegs({ ...m.cpu.getRegs(), rcx: 3000n, rip: BigInt(CODE) });
+      // add rdx,3 -> add rdx,5 in page B, told to the CPU as a debugger write.
+      m.ram[CODE + 0x1000 + 6] = 5;
+      m.cpu.memoryWritten(CODE + 0x1000 + 6, 1);
+      const second = trace(m, budget);
+      return { first, second, steps, compiled: blocks ? m.cpu.blocksCompiled > 0 : true };
+    });
+    assert.deepEqual(runs[0], runs[1], `budget ${budget}`);
+  }
+});

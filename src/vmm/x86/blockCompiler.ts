@@ -7,7 +7,9 @@
 // that instruction's boundary (the catch restores them, cpu.ts step() handles the throw).
 
 import type { DecodedInsn, InsnHandler } from './decodedInsn';
-import { inlineForm } from './blockInline';
+import { inlineForm, linearFrom, loadFrom, storeTo } from './blockInline';
+import { CpuException } from './faults';
+import { VEC_GP } from './registers';
 import { carryOf, FK_NONE, flagsCondition, fusedCondition, materializeFlags } from './regionFlags';
 
 /** The single switch for compiled regions (the interpreter alone runs when false). */
@@ -16,6 +18,12 @@ export const BLOCKS_ENABLED = true;
 export const HOT_THRESHOLD = 32;
 /** Most instructions in a region (bounds compile time and the run-budget granularity). */
 export const MAX_REGION_INSNS = 160;
+/**
+ * Instructions one call of a region runs at most before it returns to cpu.ts runBlocks (which
+ * re-enters it through its link). Short calls let V8 optimize a region again soon after a
+ * deoptimization, instead of waiting for on-stack replacement inside one long call.
+ */
+export const REGION_SLICE = 1024;
 
 /**
  * Handlers allowed inside a region: they change only GPRs, status flags, DF/AC and ordinary memory.
@@ -29,27 +37,36 @@ const BODY = new Set(['aluEG', 'aluGE', 'aluAI', 'aluEI', 'testEG', 'testEI', 't
   'mul', 'imul1', 'imul2', 'imul3', 'div', 'idiv', 'btG', 'btI', 'bsf', 'bsr', 'tzcnt', 'lzcnt', 'popcnt',
   'pushZ', 'pushI', 'pushE', 'popZ', 'popE', 'pushf', 'leave', 'flagOp']);
 
-/** Near branches whose target is not a constant of the instruction, and CALL: they end the region. */
+/** Near branches whose target is not a constant of the instruction: they end the region (CALL/RET outside 64-bit code too). */
 const TERMINATORS = new Set(['jmpNearE', 'callNear', 'callNearE', 'retNear']);
+
+const TWO47 = 140737488355328;
 
 /** Handlers that touch memory without a ModRM memory operand (the stack, moffs, XLAT). */
 const STACK_HANDLERS = new Set(['pushZ', 'pushI', 'pushE', 'popZ', 'popE', 'pushf', 'leave', 'movAO', 'movOA', 'xlat']);
 
+/** How an instruction takes part in a region (see blockRole). */
+export type RegionRole = 'body' | 'branch' | 'jump' | 'call' | 'ret' | 'last';
+
 /**
  * How `d` takes part in a region: 'body' runs and falls through, 'branch' (Jcc) and 'jump' (JMP rel)
- * continue at a constant target, 'last' leaves the region after running; undefined: not in regions.
+ * continue at a constant target, 'call' (CALL rel in 64-bit code) pushes the return address and
+ * continues at its target, 'ret' (RET in 64-bit code) continues at the popped address when it is
+ * a label of the region, 'last' leaves the region after running; undefined: not in regions.
  */
-export function blockRole(d: DecodedInsn): 'body' | 'branch' | 'jump' | 'last' | undefined {
+export function blockRole(d: DecodedInsn): RegionRole | undefined {
   const h = d.entry.handler;
   if (d.rep !== 0 || d.lock) return undefined;
   if (BODY.has(h)) return 'body';
   if (h === 'jcc') return 'branch';
   if (h === 'jmpNear') return 'jump';
+  if (h === 'callNear' && d.mode === 8) return 'call';
+  if (h === 'retNear' && d.mode === 8 && d.entry.op === 0xc3) return 'ret';
   if (TERMINATORS.has(h)) return 'last';
   return undefined;
 }
 
-/** Page offset of the target of a Jcc/JMP rel at page offset `off`, or undefined if RIP could be truncated (16-bit operand size). */
+/** Page offset of the target of a Jcc/JMP/CALL rel at page offset `off`, or undefined if RIP could be truncated (16-bit operand size). */
 export function branchTarget(d: DecodedInsn, off: number): number | undefined {
   if (d.mode !== 8 && d.opsize !== 4) return undefined;
   return off + d.len + d.imm;
@@ -60,6 +77,18 @@ export function branchTarget(d: DecodedInsn, off: number): number | undefined {
  * when TF, RF, the interrupt shadow, KVMI permits and answered events are all clear (see cpu.ts).
  */
 export interface BlockHost {
+  readonly ram: Uint8Array;
+  readonly dv: DataView;
+  readonly ramSize: number;
+  readonly cpl: number;
+  readonly tlbTag: Float64Array;
+  readonly tlbPhys: Float64Array;
+  readonly tlbPerm: Uint8Array;
+  readonly codePages: Uint8Array;
+  hi: number;
+  linear(seg: number, ea: number): number;
+  read(lin: number, size: number): number;
+  write(lin: number, size: number, lo: number, hi: number): void;
   rip: number;
   nextRip: number;
   flags: number;
@@ -117,8 +146,12 @@ export class RegionLink {
   codeGeneration = -1;
 }
 
+function generalProtection(): never {
+  throw new CpuException(VEC_GP, 0);
+}
+
 /** Generation-time view of one instruction. */
-interface Node { d: DecodedInsn; off: number; k: number; role: 'body' | 'branch' | 'jump' | 'last' }
+interface Node { d: DecodedInsn; off: number; k: number; role: RegionRole }
 
 /** Static knowledge of the deferred flags at a point of the generated code: a kind, or unknown. */
 const UNKNOWN = -1;
@@ -140,15 +173,17 @@ export function compileBlock(insns: DecodedInsn[], offsets: number[], epoch: num
     const next = sorted[i + 1];
     const fall = n.off + n.d.len;
     if ((n.role === 'body' || n.role === 'branch') && inRegion(fall) && next?.off !== fall) labels.add(fall);
-    if (n.role === 'branch' || n.role === 'jump') {
+    if (n.role === 'branch' || n.role === 'jump' || n.role === 'call') {
       const t = branchTarget(n.d, n.off);
       if (inRegion(t)) labels.add(t);
     }
+    // Return sites: a RET continues there through the switch.
+    if (n.role === 'call' && inRegion(fall)) labels.add(fall);
   });
 
-  const names: string[] = ['mat', 'carryOf', 'HP', 'SP'];
+  const names: string[] = ['mat', 'carryOf', 'HP', 'SP', 'gp'];
   const handlerPcs = new Set<number>(), snapshotPcs = new Set<number>();
-  const values: unknown[] = [materializeFlags, carryOf, handlerPcs, snapshotPcs];
+  const values: unknown[] = [materializeFlags, carryOf, handlerPcs, snapshotPcs, generalProtection];
   const out: string[] = [];
   let known: number = UNKNOWN;
 
@@ -173,6 +208,8 @@ export function compileBlock(insns: DecodedInsn[], offsets: number[], epoch: num
     return `${src} h${n.k}(c, d${n.k}); n++;`;
   };
   const epochCheck = (next: number): string => `if (c.codeEpoch !== e || c.codeGeneration !== g) { pc = ${next}; break L; }`;
+  /** The epoch check after inline accesses: only needed when one of them left the TLB fast path. */
+  const slowCheck = (next: number): string => `if (sw) { sw = false; ${epochCheck(next)} }`;
 
   sorted.forEach((n, i) => {
     if (labels.has(n.off)) { out.push(`case ${n.off}:`); known = UNKNOWN; }
@@ -186,7 +223,7 @@ export function compileBlock(insns: DecodedInsn[], offsets: number[], epoch: num
         if (form !== undefined) {
           out.push(`${form.memory ? `pc = ${n.off}; ` : ''}{ ${form.src} } n++;`);
           if (form.kind !== 0) known = form.kind;
-          if (form.memory) out.push(epochCheck(fall));
+          if (form.memory) out.push(slowCheck(fall));
         } else {
           out.push(flush(), call(n));
           if (d.hasMem || STACK_HANDLERS.has(d.entry.handler)) out.push(epochCheck(fall));
@@ -201,7 +238,7 @@ export function compileBlock(insns: DecodedInsn[], offsets: number[], epoch: num
         if (inRegion(t)) out.push(`if (${cond}) { n++; ${goTo(t, true)} }`);
         else {
           const saved = known;
-          out.push(`if (${cond}) { ${flush()} ${call(n)} pc = c.nextRip - base; break L; }`);
+          out.push(`if (${cond}) { ${flush()} ${call(n)} xr = c.nextRip; pc = -1; break L; }`);
           known = saved;
         }
         out.push('n++;', fallThrough());
@@ -210,22 +247,42 @@ export function compileBlock(insns: DecodedInsn[], offsets: number[], epoch: num
       case 'jump': {
         const t = branchTarget(d, n.off);
         if (inRegion(t)) out.push(`n++; ${goTo(t, true)}`);
-        else out.push(flush(), call(n), 'pc = c.nextRip - base; break L;');
+        else out.push(flush(), call(n), 'xr = c.nextRip; pc = -1; break L;');
         return;
       }
+      case 'call': {
+        const t = branchTarget(d, n.off);
+        if (!inRegion(t)) { out.push(flush(), call(n), 'xr = c.nextRip; pc = -1; break L;'); return; }
+        // PUSH of the return address (memory before RSP, SDM Vol. 2A CALL), then the target.
+        out.push(`pc = ${n.off}; { const ra = ${here(n)} + ${d.len}, rl = ra >>> 0, rh = Math.floor(ra / 4294967296) >>> 0, sp = (r[9] | 0) * 4294967296 + r[8] - 8;`
+          + ` ${linearFrom(2, 'sp', true)} ${storeTo('lin', 8, 'rl', 'rh')} r[8] = sp >>> 0; r[9] = Math.floor(sp / 4294967296) >>> 0; } n++;`,
+        slowCheck(t), goTo(t, true));
+        return;
+      }
+      case 'ret':
+        // POP of the target (SDM Vol. 2B RET); a non-canonical target is #GP(0) with RSP unchanged.
+        out.push(`pc = ${n.off}; { const sp = (r[9] | 0) * 4294967296 + r[8]; ${linearFrom(2, 'sp', true)} ${loadFrom('lin', 8, 'lo', 'hi')}`
+          + ` const t = (hi | 0) * 4294967296 + lo; if (t < ${-TWO47} || t >= ${TWO47}) gp();`
+          + ' const np = sp + 8, o = t - base; r[8] = np >>> 0; r[9] = Math.floor(np / 4294967296) >>> 0; n++;'
+          + ' if (o >= 0 && o < 4096) pc = o | 0; else { xr = t; pc = -1; break L; } }',
+        'if (sw) { sw = false; if (c.codeEpoch !== e || c.codeGeneration !== g) break L; }', 'if (n > lim) break L; continue;');
+        known = UNKNOWN;
+        return;
       case 'last':
-        out.push(flush(), call(n), 'pc = c.nextRip - base; break L;');
+        out.push(flush(), call(n), 'xr = c.nextRip; pc = -1; break L;');
         return;
     }
   });
 
   const body = `return function region(c, rip, left) {
-const r = c.regs, e = c.codeEpoch, g = c.codeGeneration, i0 = c.instructions, lim = left - ${insns.length}, base = rip - ${head};
-let pc = ${head}, n = 0, fk = 0, fa = 0, fb = 0, fah = 0, fbh = 0;
+const r = c.regs, e = c.codeEpoch, g = c.codeGeneration, i0 = c.instructions, lim = (left < ${REGION_SLICE} ? left : ${REGION_SLICE}) - ${insns.length}, base = rip - ${head};
+const tt = c.tlbTag, tp = c.tlbPhys, tm = c.tlbPerm, ram = c.ram, dv = c.dv, cp = c.codePages, rs = c.ramSize - 8, rn = c.cpl === 3 ? 8 : 1, wn = rn * 2;
+let pc = ${head}, xr = 0, n = 0, fk = 0, fa = 0, fb = 0, fah = 0, fbh = 0, sw = false;
 try {
 L: for (;;) {
 switch (pc) {
 ${out.filter((l) => l !== '').join('\n')}
+default: break L;
 }
 break L;
 }
@@ -237,7 +294,7 @@ c.snapshotTaken = SP.has(pc);
 c.instructions = i0 + n;
 throw x;
 }
-c.rip = base + pc;
+c.rip = pc >= 0 ? base + pc : xr;
 c.instructions = i0 + n;
 if (fk !== 0) c.flags = mat(c.flags, fk, fa, fb, fah, fbh);
 };`;

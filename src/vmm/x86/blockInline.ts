@@ -2,8 +2,10 @@
 // calling their handler: 32/64-bit MOV (register, immediate, memory), ADD/SUB/CMP/AND/OR/XOR/TEST,
 // INC/DEC, LEA, MOVZX/MOVSX/MOVSXD, CDQE/CQO and 64-bit PUSH/POP (SDM Vol. 2A/2B under each
 // mnemonic). Status flags are deferred (regionFlags.ts): a producer stores its kind and operands in
-// the locals fk/fa/fb/fah/fbh after its last access that can fault. Memory goes through
-// core.linear/read/write (segment, TLB, KVMI checks), so both paths behave identically.
+// the locals fk/fa/fb/fah/fbh after its last access that can fault. Memory accesses that hit the
+// TLB for the access kind (whose entries only grant what the frame's KVMI bits allow, core.ts) in
+// RAM and, for writes, outside cached code pages use the RAM view directly; anything else goes
+// through core.read/write (page walk, KVMI events, MMIO, code-page invalidation) and sets `sw`.
 
 import { NO_REG, RIP_BASE, type DecodedInsn } from './decodedInsn';
 import {
@@ -28,7 +30,35 @@ export interface InlineSite {
   carry: string;
 }
 
-const SS = 2;
+const SS = 2, FS = 4;
+const TWO47 = 140737488355328;
+
+/**
+ * Statements declaring `v` (and `vh` for 8 bytes): `size` bytes at linear address `lin`. A TLB hit
+ * granting reads, within one page and in RAM is read inline; otherwise core.read (which faults,
+ * raises KVMI events or calls MMIO) and `sw` is set so the caller checks the code epoch.
+ */
+export function loadFrom(lin: string, size: number, v: string, vh: string): string {
+  const get = size === 1 ? 'ram[p]' : size === 2 ? 'dv.getUint16(p, true)' : 'dv.getUint32(p, true)';
+  return `let ${v} = 0${size === 8 ? `, ${vh} = 0` : ''}; { const o = ${lin} & 4095, i = (${lin} >>> 12) & 1023, p = tp[i] + o;`
+    + ` if (tt[i] === ${lin} - o && (tm[i] & rn) !== 0 && o <= ${4096 - size} && p <= rs) { ${v} = ${get};${size === 8 ? ` ${vh} = dv.getUint32(p + 4, true);` : ''} }`
+    + ` else { ${v} = c.read(${lin}, ${size});${size === 8 ? ` ${vh} = c.hi;` : ''} sw = true; } }`;
+}
+
+/** Statements writing (lo, hi) as `size` bytes at `lin`: inline on a TLB hit granting writes in RAM outside cached code, else core.write. */
+export function storeTo(lin: string, size: number, lo: string, hi: string): string {
+  const set = size === 1 ? `ram[p] = ${lo};` : size === 2 ? `dv.setUint16(p, ${lo}, true);` : size === 4 ? `dv.setUint32(p, ${lo}, true);`
+    : `dv.setUint32(p, ${lo}, true); dv.setUint32(p + 4, ${hi}, true);`;
+  return `{ const o = ${lin} & 4095, i = (${lin} >>> 12) & 1023, p = tp[i] + o;`
+    + ` if (tt[i] === ${lin} - o && (tm[i] & wn) !== 0 && o <= ${4096 - size} && p <= rs && cp[p >>> 12] === 0) { ${set} }`
+    + ` else { c.write(${lin}, ${size}, ${lo}, ${hi}); sw = true; } }`;
+}
+
+/** Statements declaring `lin` for segment `seg` and offset `ea`: 64-bit code without an FS/GS base checks only canonicality (SDM Vol. 1 3.3.7.1). */
+export function linearFrom(seg: number, ea: string, mode64: boolean): string {
+  if (mode64 && seg < FS) return `const lin = ${ea}; if (lin < ${-TWO47} || lin >= ${TWO47}) c.linear(${seg}, lin);`;
+  return `const lin = c.linear(${seg}, ${ea});`;
+}
 
 /** The inline form of `d`, or undefined when its handler must be called. */
 export function inlineForm(d: DecodedInsn, site: InlineSite): InlineForm | undefined {
@@ -170,8 +200,8 @@ function addressHalves(d: DecodedInsn, site: InlineSite): string {
 
 /** Statements declaring `lin`, the linear address of the memory operand (core.linear checks). */
 function linearOf(d: DecodedInsn, site: InlineSite): string {
-  if (d.adsize === 4) return `${addressHalves(d, site)} const lin = c.linear(${d.seg}, lo);`;
-  return `${addressHalves(d, site)} const lin = c.linear(${d.seg}, (hi | 0) * 4294967296 + lo);`;
+  if (d.adsize === 4) return `${addressHalves(d, site)} ${linearFrom(d.seg, 'lo', d.mode === 8)}`;
+  return `${addressHalves(d, site)} ${linearFrom(d.seg, '(hi | 0) * 4294967296 + lo', d.mode === 8)}`;
 }
 
 /** LEA: the effective address truncated to the operand size, no memory access (SDM Vol. 2A LEA). */
@@ -188,7 +218,7 @@ function narrowSource(d: DecodedInsn, size: number): string {
     if (size === 2) return `r[${rm * 2}] & 0xffff`;
     return rm < 4 || d.rex || rm > 7 ? `r[${rm * 2}] & 0xff` : `(r[${(rm - 4) * 2}] >>> 8) & 0xff`;
   }
-  return `c.read(lin, ${size})`;
+  return 'm';
 }
 
 function extend(d: DecodedInsn, site: InlineSite, signed: boolean): InlineForm | undefined {
@@ -198,7 +228,7 @@ function extend(d: DecodedInsn, site: InlineSite, signed: boolean): InlineForm |
   const shift = size === 1 ? 24 : 16;
   const value = signed ? `const x = ((${narrowSource(d, size)}) << ${shift}) >> ${shift};` : `const x = ${narrowSource(d, size)};`;
   const hi = signed && d.opsize === 8 ? '(x < 0 ? 4294967295 : 0)' : '0';
-  const src = `${d.hasMem ? linearOf(d, site) + ' ' : ''}${value} r[${dst}] = x >>> 0; r[${dst + 1}] = ${hi};`;
+  const src = `${d.hasMem ? `${linearOf(d, site)} ${loadFrom('lin', size, 'm', 'mh')} ` : ''}${value} r[${dst}] = x >>> 0; r[${dst + 1}] = ${hi};`;
   return d.hasMem ? mem(src) : reg(src);
 }
 
@@ -208,18 +238,18 @@ function extendDword(d: DecodedInsn, site: InlineSite): InlineForm | undefined {
   const set = `r[${dst}] = x; r[${dst + 1}] = (x & 0x80000000) !== 0 ? 4294967295 : 0;`;
   if (!d.hasMem) return reg(`const x = r[${d.rm * 2}]; ${set}`);
   if (d.adsize !== 4 && d.adsize !== 8) return undefined;
-  return mem(`${linearOf(d, site)} const x = c.read(lin, 4); ${set}`);
+  return mem(`${linearOf(d, site)} ${loadFrom('lin', 4, 'x', 'xh')} ${set}`);
 }
 
 /** PUSH r64 (64-bit stack): memory is written before RSP changes (SDM Vol. 1 6.2.2). */
 function push(lo: string, hi: string): InlineForm {
-  return mem(`const vl = ${lo}, vh = ${hi}, sp = (r[9] | 0) * 4294967296 + r[8] - 8;`
-    + ` c.write(c.linear(${SS}, sp), 8, vl, vh); r[8] = sp >>> 0; r[9] = Math.floor(sp / 4294967296) >>> 0;`);
+  return mem(`const vl = ${lo}, vh = ${hi}, sp = (r[9] | 0) * 4294967296 + r[8] - 8; ${linearFrom(SS, 'sp', true)}`
+    + ` ${storeTo('lin', 8, 'vl', 'vh')} r[8] = sp >>> 0; r[9] = Math.floor(sp / 4294967296) >>> 0;`);
 }
 
 /** POP r64 (64-bit stack): RSP is incremented, then the register written (POP RSP keeps the value read). */
 function pop(dst: number): InlineForm {
-  return mem(`const sp = (r[9] | 0) * 4294967296 + r[8], vl = c.read(c.linear(${SS}, sp), 8), vh = c.hi, np = sp + 8;`
+  return mem(`const sp = (r[9] | 0) * 4294967296 + r[8]; ${linearFrom(SS, 'sp', true)} ${loadFrom('lin', 8, 'vl', 'vh')} const np = sp + 8;`
     + ` r[8] = np >>> 0; r[9] = Math.floor(np / 4294967296) >>> 0; r[${dst * 2}] = vl; r[${dst * 2 + 1}] = vh;`);
 }
 
@@ -231,14 +261,14 @@ function memoryForm(d: DecodedInsn, site: InlineSite): InlineForm | undefined {
   const wide = size === 8;
   const regLo = `r[${d.reg * 2}]`, regHi = `r[${d.reg * 2 + 1}]`;
   switch (h) {
-    case 'movGE': return mem(`${ea} const v = c.read(lin, ${size}); ${regLo} = v; ${regHi} = ${wide ? 'c.hi' : '0'};`);
-    case 'movEG': return mem(`${ea} c.write(lin, ${size}, ${regLo}, ${wide ? regHi : '0'});`);
-    case 'movEI': return mem(`${ea} c.write(lin, ${size}, ${d.imm >>> 0}, ${wide ? d.immHi >>> 0 : 0});`);
+    case 'movGE': return mem(`${ea} ${loadFrom('lin', size, 'v', 'vh')} ${regLo} = v; ${regHi} = ${wide ? 'vh' : '0'};`);
+    case 'movEG': return mem(`${ea} ${storeTo('lin', size, regLo, wide ? regHi : '0')}`);
+    case 'movEI': return mem(`${ea} ${storeTo('lin', size, `${d.imm >>> 0}`, `${wide ? d.immHi >>> 0 : 0}`)}`);
     case 'aluGE': {
       const core = aluCore(op, size);
       if (core === undefined) return undefined;
       const store = op === 7 ? '' : ` ${regLo} = t; ${regHi} = u;`;
-      return mem(`${ea} const b = c.read(lin, ${size}), bh = ${wide ? 'c.hi' : '0'}, a = ${regLo}, ah = ${wide ? regHi : '0'};`
+      return mem(`${ea} ${loadFrom('lin', size, 'b', 'bh')} const a = ${regLo}, ah = ${wide ? regHi : '0'};`
         + ` ${core.src}${store} ${deferAlu(core.kind)}`, core.kind);
     }
     case 'aluEG': case 'aluEI': case 'testEG': case 'testEI': {
@@ -247,8 +277,8 @@ function memoryForm(d: DecodedInsn, site: InlineSite): InlineForm | undefined {
       if (core === undefined) return undefined;
       const fromReg = h === 'aluEG' || h === 'testEG';
       const b = fromReg ? regLo : `${d.imm >>> 0}`, bh = wide ? (fromReg ? regHi : `${d.immHi >>> 0}`) : '0';
-      const store = test || op === 7 ? '' : ` c.write(lin, ${size}, t, u);`;
-      return mem(`${ea} const a = c.read(lin, ${size}), ah = ${wide ? 'c.hi' : '0'}, b = ${b}, bh = ${bh};`
+      const store = test || op === 7 ? '' : ` ${storeTo('lin', size, 't', 'u')}`;
+      return mem(`${ea} ${loadFrom('lin', size, 'a', 'ah')} const b = ${b}, bh = ${bh};`
         + ` ${core.src}${store} ${deferAlu(core.kind)}`, core.kind);
     }
     default: return undefined;

@@ -23,15 +23,16 @@ import { NO_REG, RIP_BASE } from './decodedInsn';
 /** UNMAPPED_GVA of KVMI: the access has no linear address (a page-table access). */
 export const UNMAPPED_GVA = 0xffffffffffffffffn;
 
-const TLB_SIZE = 1024;
+export const TLB_SIZE = 1024;
 const TWO47 = 140737488355328;
 
 /** Allowed-access bits cached per TLB entry: supervisor r/w/x in bits 0-2, user r/w/x in bits 3-5. */
-const TLB_USER_SHIFT = 3;
+export const TLB_USER_SHIFT = 3;
 
 export class CpuCore {
   readonly ram: Uint8Array;
-  protected readonly dv: DataView;
+  /** DataView over `ram` (compiled regions read and write through it on a TLB hit). */
+  readonly dv: DataView;
   readonly ramSize: number;
   /** GPR halves: regs[2n] = low 32 bits, regs[2n+1] = high 32 bits of GPR n. */
   readonly regs = new Uint32Array(32);
@@ -65,14 +66,15 @@ export class CpuCore {
   interruptShadow = 0;
 
   // ---- MMU state ----
-  private readonly tlbTag = new Float64Array(TLB_SIZE).fill(NaN);
-  private readonly tlbPhys = new Float64Array(TLB_SIZE);
-  private readonly tlbPerm = new Uint8Array(TLB_SIZE);
+  /** TLB: page-base linear tag, physical page base and allowed accesses (blockInline.ts reads them for its fast path). */
+  readonly tlbTag = new Float64Array(TLB_SIZE).fill(NaN);
+  readonly tlbPhys = new Float64Array(TLB_SIZE);
+  readonly tlbPerm = new Uint8Array(TLB_SIZE);
   private readonly walkOut: WalkResult = { phys: 0, perms: 0 };
   /** One-shot permits (gfn * 8 + access) granted by resume('continue') for the current instruction. */
   protected permits: number[] = [];
   /** Pages holding cached decoded instructions (by gfn); writes there drop the page's cache. */
-  protected readonly codePages: Uint8Array;
+  readonly codePages: Uint8Array;
 
   constructor(readonly bus: CpuBus, readonly access: Uint8Array, public intercepts: CpuIntercepts) {
     this.ram = bus.ram;

@@ -297,7 +297,7 @@ export class X86Cpu extends CpuCore {
   private buildBlock(head: DecodedInsn): CompiledBlock | undefined {
     const page = this.fetchedPage;
     const role = blockRole(head);
-    if (page === undefined || role === undefined || role === 'last') { head.hits = -1e9; return undefined; }
+    if (page === undefined || role === undefined || role === 'last' || role === 'ret') { head.hits = -1e9; return undefined; }
     const mode = head.mode;
     const pageBase = this.fetchedPhys - (this.fetchedPhys & 0xfff);
     const insns = [head], offsets = [this.fetchedPhys & 0xfff];
@@ -305,7 +305,7 @@ export class X86Cpu extends CpuCore {
     const work: number[] = [];
     const follow = (d: DecodedInsn, off: number): void => {
       const r = blockRole(d);
-      const targets: (number | undefined)[] = r === 'body' ? [off + d.len] : r === 'branch' ? [branchTarget(d, off), off + d.len]
+      const targets: (number | undefined)[] = r === 'body' ? [off + d.len] : r === 'branch' || r === 'call' ? [branchTarget(d, off), off + d.len]
         : r === 'jump' ? [branchTarget(d, off)] : [];
       for (const t of targets) if (t !== undefined && t >= 0 && t < 4096 && !seen.has(t)) { seen.add(t); work.push(t); }
     };

@@ -198,3 +198,44 @@ test('regions chained through indirect jumps match the interpreter, also after t
     assert.deepEqual(runs[0], runs[1], `budget ${budget}`);
   }
 });
+
+/**
+ * loop: mov rdi,rcx; call f; call g (next page); add rax,rdx; dec rcx; jnz loop; hlt.
+ * f: push rbx; lea rdx,[rdi*2+1]; mov rbx,rdx; add rdx,rbx; cmp rcx,1; jne +5; mov [rsp+8],rsi; pop rbx; ret
+ * g: inc r9; ret. In the last iteration f returns to RSI instead of its caller.
+ */
+const CALLS = [0x48, 0x89, 0xcf, 0xe8, ...le32(16), 0xe8, ...le32(0x1000 - 13), 0x48, 0x01, 0xd0, 0x48, 0xff, 0xc9, 0x75, 0xeb, 0xf4,
+  0x90, 0x90, 0x53, 0x48, 0x8d, 0x14, 0x7d, 0x01, 0x00, 0x00, 0x00, 0x48, 0x89, 0xd3, 0x48, 0x01, 0xda, 0x48, 0x83, 0xf9, 0x01,
+  0x75, 0x05, 0x48, 0x89, 0x74, 0x24, 0x08, 0x5b, 0xc3];
+
+test('near CALL and RET inside a region (same-page callee, next-page callee, odd return targets) match the interpreter', () => {
+  // Return targets of the last iteration: the HLT (in the page, not a label), and a non-canonical address (#GP).
+  for (const lastReturn of [BigInt(CODE + 21), 0x0000800000000000n]) {
+    for (const budget of [1_000_000, 7, 50]) {
+      const runs = [true, false].map((blocks) => {
+        const m = machine(CALLS, blocks, (mm) => {
+          load(mm, [0x49, 0xff, 0xc1, 0xc3], CODE + 0x1000);
+          mm.cpu.setRegs({ ...mm.cpu.getRegs(), rcx: 3000n, rsi: lastReturn, rsp: 0x7ff00n, rax: 0n, r9: 0n });
+        });
+        const t = trace(m, budget);
+        return { ...t, compiled: blocks ? m.cpu.blocksCompiled > 0 : true };
+      });
+      assert.deepEqual(runs[0], runs[1], `return to ${lastReturn.toString(16)}, budget ${budget}`);
+      const last = JSON.parse(runs[0].states[runs[0].states.length - 1]) as { r9: string };
+      assert.equal(BigInt('0x' + last.r9), 2999n, 'g ran in every iteration but the last (f returned elsewhere)');
+    }
+  }
+});
+
+test('LEA sums 64-bit values beyond 2^53 exactly, compiled and interpreted', () => {
+  // loop: lea rax,[rbx+rcx*8-0x80]; add rdx,rax; dec rcx; jnz loop; hlt
+  const code = [0x48, 0x8d, 0x44, 0xcb, 0x80, 0x48, 0x01, 0xc2, 0x48, 0xff, 0xc9, 0x75, 0xf3, 0xf4];
+  const rbx = 0x7ffffffffffff3a1n, rcx = 200n;
+  let expected = 0n;
+  for (let i = rcx; i > 0n; i--) expected = BigInt.asUintN(64, expected + BigInt.asUintN(64, rbx + i * 8n - 0x80n));
+  for (const blocks of [true, false]) {
+    const m = machine(code, blocks, (mm) => mm.cpu.setRegs({ ...mm.cpu.getRegs(), rbx, rcx, rdx: 0n }));
+    assert.equal(m.cpu.run(1_000_000).kind, 'hlt');
+    assert.equal(m.cpu.getRegs().rdx, expected, blocks ? 'compiled' : 'interpreter');
+  }
+});

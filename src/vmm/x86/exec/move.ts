@@ -4,7 +4,7 @@
 
 import type { CpuCore } from '../core';
 import { CpuException } from '../faults';
-import { type DecodedInsn } from '../decodedInsn';
+import { NO_REG, RIP_BASE, type DecodedInsn } from '../decodedInsn';
 import { AF, CF, PF, RAX, RBX, RCX, RDX, SF, VEC_GP, ZF } from '../registers';
 import { add, immOf, sub } from './alu';
 import { condition } from './conditions';
@@ -41,9 +41,18 @@ export function movOA(c: CpuCore, d: DecodedInsn): void {
 }
 
 export function lea(c: CpuCore, d: DecodedInsn): void {
+  if (d.adsize === 8) {
+    // Exact 64-bit sum of the halves: LEA is also used for arithmetic on values beyond 2^53.
+    const regs = c.regs, m = 1 << d.scale;
+    let lo = d.disp, hi = d.moffsHi;
+    if (d.base === RIP_BASE) { const next = c.rip + d.len; lo += next >>> 0; hi += Math.floor(next / 4294967296); }
+    else if (d.base !== NO_REG) { lo += regs[d.base << 1]; hi += regs[(d.base << 1) + 1]; }
+    if (d.index !== NO_REG) { lo += regs[d.index << 1] * m; hi += regs[(d.index << 1) + 1] * m; }
+    c.setReg(d.reg, d.opsize, d.rex, d.opsize === 2 ? lo & 0xffff : lo >>> 0, d.opsize === 8 ? (hi + Math.floor(lo / 4294967296)) >>> 0 : 0);
+    return;
+  }
   const ea = c.effectiveAddress(d);
-  if (d.opsize === 8) c.setReg(d.reg, 8, d.rex, ea >>> 0, Math.floor(ea / 4294967296) >>> 0);
-  else c.setReg(d.reg, d.opsize, d.rex, d.opsize === 4 ? ea >>> 0 : ea & 0xffff, 0);
+  c.setReg(d.reg, d.opsize, d.rex, d.opsize === 2 ? ea & 0xffff : ea >>> 0, 0);
 }
 
 /** Size of the source operand of MOVZX/MOVSX (0F B6/BE byte, B7/BF word). */

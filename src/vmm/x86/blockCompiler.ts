@@ -10,6 +10,7 @@ import type { DecodedInsn, InsnHandler } from './decodedInsn';
 import { inlineForm, linearFrom, loadFrom, storeTo } from './blockInline';
 import { CpuException } from './faults';
 import { VEC_GP } from './registers';
+import { mulS64, product } from './exec/wideArith';
 import { carryOf, FK_NONE, flagsCondition, fusedCondition, materializeFlags } from './regionFlags';
 
 /** The single switch for compiled regions (the interpreter alone runs when false). */
@@ -181,9 +182,9 @@ export function compileBlock(insns: DecodedInsn[], offsets: number[], epoch: num
     if (n.role === 'call' && inRegion(fall)) labels.add(fall);
   });
 
-  const names: string[] = ['mat', 'carryOf', 'HP', 'SP', 'gp'];
+  const names: string[] = ['mat', 'carryOf', 'HP', 'SP', 'gp', 'mulS64', 'pr'];
   const handlerPcs = new Set<number>(), snapshotPcs = new Set<number>();
-  const values: unknown[] = [materializeFlags, carryOf, handlerPcs, snapshotPcs, generalProtection];
+  const values: unknown[] = [materializeFlags, carryOf, handlerPcs, snapshotPcs, generalProtection, mulS64, product];
   const out: string[] = [];
   let known: number = UNKNOWN;
 

@@ -9,7 +9,8 @@
 
 import { NO_REG, RIP_BASE, type DecodedInsn } from './decodedInsn';
 import {
-  FK_ADD32, FK_ADD64, FK_DEC32, FK_DEC64, FK_INC32, FK_INC64, FK_LOGIC32, FK_LOGIC64, FK_SUB32, FK_SUB64,
+  FK_ADD32, FK_ADD64, FK_DEC32, FK_DEC64, FK_INC32, FK_INC64, FK_LOGIC32, FK_LOGIC64, FK_MUL32, FK_MUL64, FK_SAR32, FK_SAR64,
+  FK_SHL32, FK_SHL64, FK_SHR32, FK_SHR64, FK_SUB32, FK_SUB64,
 } from './regionFlags';
 
 /** What the compiler needs to know about an inline form. */
@@ -76,6 +77,8 @@ export function inlineForm(d: DecodedInsn, site: InlineSite): InlineForm | undef
     case 'pushZ': return d.mode === 8 && d.opsize === 8 ? push(`r[${d.opReg * 2}]`, `r[${d.opReg * 2 + 1}]`) : undefined;
     case 'popZ': return d.mode === 8 && d.opsize === 8 ? pop(d.opReg) : undefined;
     case 'nop': return d.hasMem ? undefined : reg('');
+    case 'shift': return shiftByConstant(d);
+    case 'imul2': case 'imul3': return multiply(d, site);
     default: break;
   }
   const size = d.size;
@@ -239,6 +242,53 @@ function extendDword(d: DecodedInsn, site: InlineSite): InlineForm | undefined {
   if (!d.hasMem) return reg(`const x = r[${d.rm * 2}]; ${set}`);
   if (d.adsize !== 4 && d.adsize !== 8) return undefined;
   return mem(`${linearOf(d, site)} ${loadFrom('lin', 4, 'x', 'xh')} ${set}`);
+}
+
+/** SHL/SAL/SHR/SAR of a 32/64-bit register by 1 or imm8 (SDM Vol. 2B SAL/SAR/SHL/SHR); a masked count of 0 is left to the handler. */
+function shiftByConstant(d: DecodedInsn): InlineForm | undefined {
+  const size = d.size, kind = d.param, op = d.entry.op;
+  if (d.hasMem || (size !== 4 && size !== 8) || kind < 4 || (op !== 0xc1 && op !== 0xd1)) return undefined;
+  const n = (op === 0xd1 ? 1 : d.imm & 0xff) & (size === 8 ? 63 : 31);
+  if (n === 0) return undefined;
+  const lo = `r[${d.rm * 2}]`, hi = `r[${d.rm * 2 + 1}]`;
+  const left = kind === 4 || kind === 6, arith = kind === 7;
+  if (size === 4) {
+    const fk = left ? FK_SHL32 : arith ? FK_SAR32 : FK_SHR32;
+    const t = left ? `(a << ${n}) >>> 0` : arith ? `(a >> ${n}) >>> 0` : `a >>> ${n}`;
+    return reg(`const a = ${lo}; ${lo} = ${t}; ${hi} = 0; ${defer(fk, 'a', `${n}`, '0', '0')}`, fk);
+  }
+  const fk = left ? FK_SHL64 : arith ? FK_SAR64 : FK_SHR64;
+  let t: string, u: string;
+  if (left) {
+    if (n < 32) { t = `(a << ${n}) >>> 0`; u = `((ah << ${n}) | (a >>> ${32 - n})) >>> 0`; }
+    else { t = '0'; u = n === 32 ? 'a' : `(a << ${n - 32}) >>> 0`; }
+  } else {
+    const fill = arith ? '(ah >> 31) >>> 0' : '0';
+    if (n < 32) { t = `((a >>> ${n}) | (ah << ${32 - n})) >>> 0`; u = arith ? `(ah >> ${n}) >>> 0` : `ah >>> ${n}`; }
+    else { t = n === 32 ? 'ah' : arith ? `(ah >> ${n - 32}) >>> 0` : `ah >>> ${n - 32}`; u = fill; }
+  }
+  return reg(`const a = ${lo}, ah = ${hi}; ${lo} = ${t}; ${hi} = ${u}; fk = ${fk}; fa = a; fah = ah; fb = ${n};`, fk);
+}
+
+/**
+ * IMUL r, r/m and IMUL r, r/m, imm with 32/64-bit operands (SDM Vol. 2A IMUL): the truncated product;
+ * CF = OF = the product did not fit (exec/mulDiv.ts imulTrunc). 64-bit products use wideArith.ts mulS64.
+ */
+function multiply(d: DecodedInsn, site: InlineSite): InlineForm | undefined {
+  const size = d.size;
+  if ((size !== 4 && size !== 8) || (d.hasMem && d.adsize !== 4 && d.adsize !== 8)) return undefined;
+  const three = d.entry.handler === 'imul3';
+  const wide = size === 8;
+  const src = d.hasMem ? `${linearOf(d, site)} ${loadFrom('lin', size, 'b', 'bh')}`
+    : `const b = r[${d.rm * 2}]${wide ? `, bh = r[${d.rm * 2 + 1}]` : ''};`;
+  const other = three ? `const a = ${d.imm >>> 0}, ah = ${wide ? d.immHi >>> 0 : 0};` : `const a = r[${d.reg * 2}], ah = ${wide ? `r[${d.reg * 2 + 1}]` : '0'};`;
+  const dst = d.reg * 2;
+  const body = wide
+    ? `mulS64(a, ah, b, bh); const t = pr[0], u = pr[1], x = u >= 0x80000000 ? 0xffffffff : 0, v = pr[2] !== x || pr[3] !== x ? 1 : 0;`
+      + ` r[${dst}] = t; r[${dst + 1}] = u; fk = ${FK_MUL64}; fa = t; fah = u; fb = v;`
+    : `const t = Math.imul(a, b) >>> 0, v = (a | 0) * (b | 0) !== (t | 0) ? 1 : 0; r[${dst}] = t; r[${dst + 1}] = 0; fk = ${FK_MUL32}; fa = t; fb = v;`;
+  const code = `${src} ${other} ${body}`;
+  return d.hasMem ? mem(code, wide ? FK_MUL64 : FK_MUL32) : reg(code, wide ? FK_MUL64 : FK_MUL32);
 }
 
 /** PUSH r64 (64-bit stack): memory is written before RSP changes (SDM Vol. 1 6.2.2). */

@@ -14,11 +14,18 @@ import { PARITY } from './registers';
  */
 export const FK_NONE = 0, FK_ADD32 = 1, FK_SUB32 = 2, FK_LOGIC32 = 3, FK_INC32 = 4, FK_DEC32 = 5;
 export const FK_ADD64 = 6, FK_SUB64 = 7, FK_LOGIC64 = 8, FK_INC64 = 9, FK_DEC64 = 10;
+/**
+ * SHL/SHR/SAR by a count of 1..31 (32-bit) or 1..63 (64-bit): (a, ah) is the operand, b the count.
+ * IMUL (truncating forms): (a, ah) is the result, b is 1 when the product overflowed.
+ */
+export const FK_SHL32 = 11, FK_SHR32 = 12, FK_SAR32 = 13, FK_SHL64 = 14, FK_SHR64 = 15, FK_SAR64 = 16;
+export const FK_MUL32 = 17, FK_MUL64 = 18;
 
 const STATUS = 0x8d5;
 
 /** RFLAGS with the status flags of the deferred producer applied to `flags`. */
 export function materializeFlags(flags: number, kind: number, a: number, b: number, ah: number, bh: number): number {
+  if (kind >= FK_SHL32) return kind >= FK_MUL32 ? mulFlags(flags, kind, a, ah, b) : shiftFlags(flags, kind, a, ah, b);
   let t: number, u = 0, cf: number, of: number, af: number;
   switch (kind) {
     case FK_ADD32: { const s = a + b; t = s >>> 0; cf = s > 4294967295 ? 1 : 0; af = (a ^ b ^ t) & 16; of = (((a ^ t) & (b ^ t)) >>> 20) & 2048; break; }
@@ -51,6 +58,44 @@ export function materializeFlags(flags: number, kind: number, a: number, b: numb
   return (flags & ~STATUS) | cf | PARITY[t & 255] | af | zf | sf | of;
 }
 
+/** IMUL: CF = OF = overflow, SF/ZF/PF of the truncated result, AF cleared (exec/mulDiv.ts setMulFlags). */
+function mulFlags(flags: number, kind: number, t: number, u: number, overflow: number): number {
+  const wide = kind === FK_MUL64;
+  const zf = (wide ? (t | u) : t) === 0 ? 64 : 0;
+  const sf = ((wide ? u : t) >>> 24) & 128;
+  return (flags & ~STATUS) | (overflow ? 2049 : 0) | PARITY[t & 255] | zf | sf;
+}
+
+/** SHL/SHR/SAR flags for a count n != 0, as exec/shift.ts shiftSmall and shift64 compute them (AF cleared). */
+function shiftFlags(flags: number, kind: number, a: number, ah: number, n: number): number {
+  let t: number, u = 0, cf: number, of: number;
+  switch (kind) {
+    case FK_SHL32: t = (a << n) >>> 0; cf = (a >>> (32 - n)) & 1; of = (t >>> 31) ^ cf; break;
+    case FK_SHR32: t = a >>> n; cf = (a >>> (n - 1)) & 1; of = a >>> 31; break;
+    case FK_SAR32: t = ((a | 0) >> n) >>> 0; cf = ((a | 0) >> (n - 1)) & 1; of = 0; break;
+    case FK_SHL64:
+      if (n < 32) { u = ((ah << n) | (a >>> (32 - n))) >>> 0; t = (a << n) >>> 0; cf = (ah >>> (32 - n)) & 1; }
+      else if (n === 32) { u = a; t = 0; cf = ah & 1; }
+      else { u = (a << (n - 32)) >>> 0; t = 0; cf = (a >>> (64 - n)) & 1; }
+      of = (u >>> 31) ^ cf;
+      break;
+    default: {
+      const fill = kind === FK_SAR64 && (ah & 0x80000000) !== 0 ? 0xffffffff : 0;
+      if (n < 32) {
+        t = ((a >>> n) | (ah << (32 - n))) >>> 0;
+        u = kind === FK_SAR64 ? (ah >> n) >>> 0 : ah >>> n;
+        cf = (a >>> (n - 1)) & 1;
+      } else if (n === 32) { t = ah; u = fill; cf = a >>> 31; }
+      else { t = kind === FK_SAR64 ? (ah >> (n - 32)) >>> 0 : ah >>> (n - 32); u = fill; cf = (ah >>> (n - 33)) & 1; }
+      of = kind === FK_SHR64 ? ah >>> 31 : 0;
+    }
+  }
+  const wide = kind >= FK_SHL64;
+  const zf = (wide ? (t | u) : t) === 0 ? 64 : 0;
+  const sf = ((wide ? u : t) >>> 24) & 128;
+  return (flags & ~STATUS) | cf | (of << 11) | PARITY[t & 255] | zf | sf;
+}
+
 /** CF of a deferred producer (what INC/DEC preserve). */
 export function carryOf(flags: number, kind: number, a: number, b: number, ah: number, bh: number): number {
   switch (kind) {
@@ -60,7 +105,8 @@ export function carryOf(flags: number, kind: number, a: number, b: number, ah: n
     case FK_ADD64: return ah + bh + (a + b > 4294967295 ? 1 : 0) > 4294967295 ? 1 : 0;
     case FK_SUB64: return ah < bh || (ah === bh && a < b) ? 1 : 0;
     case FK_INC32: case FK_DEC32: case FK_INC64: case FK_DEC64: return b;
-    default: return 0;
+    case FK_LOGIC32: case FK_LOGIC64: return 0;
+    default: return materializeFlags(flags, kind, a, b, ah, bh) & 1;
   }
 }
 

@@ -10,7 +10,7 @@ import type { DecodedInsn, InsnHandler } from './decodedInsn';
 import { inlineForm, linearFrom, loadFrom, storeTo } from './blockInline';
 import { CpuException } from './faults';
 import { VEC_GP } from './registers';
-import { mulS64, product } from './exec/wideArith';
+import { mulS64, mulU64, product } from './exec/wideArith';
 import { carryOf, FK_NONE, flagsCondition, fusedCondition, materializeFlags } from './regionFlags';
 
 /** The single switch for compiled regions (the interpreter alone runs when false). */
@@ -182,9 +182,9 @@ export function compileBlock(insns: DecodedInsn[], offsets: number[], epoch: num
     if (n.role === 'call' && inRegion(fall)) labels.add(fall);
   });
 
-  const names: string[] = ['mat', 'carryOf', 'HP', 'SP', 'gp', 'mulS64', 'pr'];
+  const names: string[] = ['mat', 'carryOf', 'HP', 'SP', 'gp', 'mulS64', 'mulU64', 'pr'];
   const handlerPcs = new Set<number>(), snapshotPcs = new Set<number>();
-  const values: unknown[] = [materializeFlags, carryOf, handlerPcs, snapshotPcs, generalProtection, mulS64, product];
+  const values: unknown[] = [materializeFlags, carryOf, handlerPcs, snapshotPcs, generalProtection, mulS64, mulU64, product];
   const out: string[] = [];
   let known: number = UNKNOWN;
 
@@ -223,7 +223,7 @@ export function compileBlock(insns: DecodedInsn[], offsets: number[], epoch: num
         const form = inlineForm(d, { rip: here(n), carry });
         if (form !== undefined) {
           out.push(`${form.memory ? `pc = ${n.off}; ` : ''}{ ${form.src} } n++;`);
-          if (form.kind !== 0) known = form.kind;
+          if (form.kind !== 0) known = form.kind; // -1: set only on some paths (a shift by CL of 0 keeps the flags)
           if (form.memory) out.push(slowCheck(fall));
         } else {
           out.push(flush(), call(n));

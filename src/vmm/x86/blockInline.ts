@@ -19,7 +19,7 @@ export interface InlineForm {
   src: string;
   /** The form reads or writes memory (it may throw a fault or KVMI event; code may have changed after it). */
   memory: boolean;
-  /** Deferred-flag kind the form leaves in fk (FK_*), or 0 when it does not touch the status flags. */
+  /** Deferred-flag kind the form leaves in fk (FK_*), 0 when it does not touch the status flags, -1 when that depends on a register (shift by CL). */
   kind: number;
 }
 
@@ -76,9 +76,11 @@ export function inlineForm(d: DecodedInsn, site: InlineSite): InlineForm | undef
       : d.opsize === 4 ? reg('r[4] = (r[0] & 0x80000000) !== 0 ? 4294967295 : 0; r[5] = 0;') : undefined;
     case 'pushZ': return d.mode === 8 && d.opsize === 8 ? push(`r[${d.opReg * 2}]`, `r[${d.opReg * 2 + 1}]`) : undefined;
     case 'popZ': return d.mode === 8 && d.opsize === 8 ? pop(d.opReg) : undefined;
-    case 'nop': return d.hasMem ? undefined : reg('');
-    case 'shift': return shiftByConstant(d);
+    case 'nop': return reg('');
+    case 'shift': return d.entry.op === 0xd3 ? shiftByCl(d) : shiftByConstant(d);
     case 'imul2': case 'imul3': return multiply(d, site);
+    case 'mul': return multiplyUnsigned(d, site);
+    case 'leave': return d.mode === 8 && d.opsize === 8 ? leave() : undefined;
     default: break;
   }
   const size = d.size;
@@ -270,6 +272,46 @@ function shiftByConstant(d: DecodedInsn): InlineForm | undefined {
   return reg(`const a = ${lo}, ah = ${hi}; ${lo} = ${t}; ${hi} = ${u}; fk = ${fk}; fa = a; fah = ah; fb = ${n};`, fk);
 }
 
+/** SHL/SAL/SHR/SAR of a 32/64-bit register by CL: a masked count of 0 changes no flags (a 32-bit destination is still zero-extended). */
+function shiftByCl(d: DecodedInsn): InlineForm | undefined {
+  const size = d.size, kind = d.param;
+  if (d.hasMem || (size !== 4 && size !== 8) || kind < 4) return undefined;
+  const lo = `r[${d.rm * 2}]`, hi = `r[${d.rm * 2 + 1}]`;
+  const left = kind === 4 || kind === 6, arith = kind === 7;
+  if (size === 4) {
+    const fk = left ? FK_SHL32 : arith ? FK_SAR32 : FK_SHR32;
+    const t = left ? '(a << n) >>> 0' : arith ? '(a >> n) >>> 0' : 'a >>> n';
+    return reg(`const a = ${lo}, n = r[2] & 31; ${hi} = 0; if (n !== 0) { ${lo} = ${t}; fk = ${fk}; fa = a; fb = n; }`, -1);
+  }
+  const fk = left ? FK_SHL64 : arith ? FK_SAR64 : FK_SHR64;
+  const t = left ? 'n < 32 ? (a << n) >>> 0 : 0'
+    : `n < 32 ? ((a >>> n) | (ah << (32 - n))) >>> 0 : ${arith ? '(ah >> (n - 32)) >>> 0' : 'ah >>> (n - 32)'}`;
+  const u = left ? 'n < 32 ? ((ah << n) | (a >>> (32 - n))) >>> 0 : (a << (n - 32)) >>> 0'
+    : arith ? 'n < 32 ? (ah >> n) >>> 0 : (ah >> 31) >>> 0' : 'n < 32 ? ah >>> n : 0';
+  return reg(`const a = ${lo}, ah = ${hi}, n = r[2] & 63; if (n !== 0) { ${lo} = ${t}; ${hi} = ${u}; fk = ${fk}; fa = a; fah = ah; fb = n; }`, -1);
+}
+
+/** MUL r/m (F7 /4, 32/64-bit): rDX:rAX <- rAX * src unsigned; CF = OF = a non-zero high half (exec/mulDiv.ts mul). */
+function multiplyUnsigned(d: DecodedInsn, site: InlineSite): InlineForm | undefined {
+  const size = d.size;
+  if ((size !== 4 && size !== 8) || (d.hasMem && d.adsize !== 4 && d.adsize !== 8)) return undefined;
+  const wide = size === 8;
+  const src = d.hasMem ? `${linearOf(d, site)} ${loadFrom('lin', size, 'b', 'bh')}`
+    : `const b = r[${d.rm * 2}]${wide ? `, bh = r[${d.rm * 2 + 1}]` : ''};`;
+  const body = wide
+    ? 'mulU64(r[0], r[1], b, bh); const t = pr[0], u = pr[1]; r[0] = t; r[1] = u; r[4] = pr[2]; r[5] = pr[3];'
+      + ` fk = ${FK_MUL64}; fa = t; fah = u; fb = pr[2] + pr[3] !== 0 ? 1 : 0;`
+    : `mulU64(r[0], 0, b, 0); const t = pr[0]; r[0] = t; r[1] = 0; r[4] = pr[1]; r[5] = 0; fk = ${FK_MUL32}; fa = t; fb = pr[1] !== 0 ? 1 : 0;`;
+  const kind = wide ? FK_MUL64 : FK_MUL32;
+  return d.hasMem ? mem(`${src} ${body}`, kind) : reg(`${src} ${body}`, kind);
+}
+
+/** LEAVE in 64-bit code: RSP <- RBP, then POP RBP (SDM Vol. 2A LEAVE); the read happens before any register changes. */
+function leave(): InlineForm {
+  return mem(`const bp = (r[11] | 0) * 4294967296 + r[10]; ${linearFrom(SS, 'bp', true)} ${loadFrom('lin', 8, 'vl', 'vh')} const np = bp + 8;`
+    + ' r[8] = np >>> 0; r[9] = Math.floor(np / 4294967296) >>> 0; r[10] = vl; r[11] = vh;');
+}
+
 /**
  * IMUL r, r/m and IMUL r, r/m, imm with 32/64-bit operands (SDM Vol. 2A IMUL): the truncated product;
  * CF = OF = the product did not fit (exec/mulDiv.ts imulTrunc). 64-bit products use wideArith.ts mulS64.
@@ -284,7 +326,9 @@ function multiply(d: DecodedInsn, site: InlineSite): InlineForm | undefined {
   const other = three ? `const a = ${d.imm >>> 0}, ah = ${wide ? d.immHi >>> 0 : 0};` : `const a = r[${d.reg * 2}], ah = ${wide ? `r[${d.reg * 2 + 1}]` : '0'};`;
   const dst = d.reg * 2;
   const body = wide
-    ? `mulS64(a, ah, b, bh); const t = pr[0], u = pr[1], x = u >= 0x80000000 ? 0xffffffff : 0, v = pr[2] !== x || pr[3] !== x ? 1 : 0;`
+    // Non-negative operands whose product stays below 2^53 multiply exactly in a double (no overflow possible).
+    ? 'let t = 0, u = 0, v = 0; const q = a * b; if (ah === 0 && bh === 0 && q < 9007199254740992) { t = q >>> 0; u = Math.floor(q / 4294967296); }'
+      + ' else { mulS64(a, ah, b, bh); t = pr[0]; u = pr[1]; const x = u >= 0x80000000 ? 0xffffffff : 0; v = pr[2] !== x || pr[3] !== x ? 1 : 0; }'
       + ` r[${dst}] = t; r[${dst + 1}] = u; fk = ${FK_MUL64}; fa = t; fah = u; fb = v;`
     : `const t = Math.imul(a, b) >>> 0, v = (a | 0) * (b | 0) !== (t | 0) ? 1 : 0; r[${dst}] = t; r[${dst + 1}] = 0; fk = ${FK_MUL32}; fa = t; fb = v;`;
   const code = `${src} ${other} ${body}`;

@@ -121,7 +121,7 @@ test('a write-restricted page hit inside a region loop exits at the store with e
 const EDGE = [0n, 1n, 2n, 0x7fffffffn, 0x80000000n, 0xffffffffn, 0x100000000n, 0x7fffffffffffffffn,
   0x8000000000000000n, 0xffffffffffffffffn, 0xfffffffffffffffen, 0x80000000ffffffffn, 0x123456789n, 0xfffffffe00000001n];
 
-/** Flag producers on RAX and RBX (CMP/TEST/ADD/SUB/INC/DEC/AND/XOR/OR/shifts/IMUL, 32 and 64 bits; INC/DEC after a carry). */
+/** Flag producers on RAX and RBX (CMP/TEST/ADD/SUB/INC/DEC/AND/XOR/OR/shifts/IMUL/MUL, 32 and 64 bits; INC/DEC after a carry). */
 const PRODUCERS: number[][] = [
   [0x39, 0xd8], [0x48, 0x39, 0xd8], [0x85, 0xd8], [0x48, 0x85, 0xd8], [0x01, 0xd8], [0x48, 0x01, 0xd8],
   [0x29, 0xd8], [0x48, 0x29, 0xd8], [0xff, 0xc0], [0xff, 0xc8], [0x48, 0xff, 0xc0], [0x48, 0xff, 0xc8],
@@ -130,6 +130,8 @@ const PRODUCERS: number[][] = [
   // SHL/SHR/SAR by constants, IMUL (two- and three-operand), INC after a shift's carry.
   [0xc1, 0xe0, 0x05], [0x48, 0xc1, 0xe8, 0x21], [0x48, 0xd1, 0xf8], [0xc1, 0xf8, 0x1f], [0x48, 0xc1, 0xe0, 0x20],
   [0xd1, 0xe8], [0x0f, 0xaf, 0xc3], [0x48, 0x0f, 0xaf, 0xc3], [0x48, 0x6b, 0xc3, 0xfd], [0xd1, 0xe8, 0xff, 0xc0],
+  // Shifts by CL (the table index: counts 0..63 included), MUL.
+  [0xd3, 0xe0], [0x48, 0xd3, 0xf8], [0x48, 0xd3, 0xe8], [0x48, 0xd3, 0xe0], [0x48, 0xf7, 0xe3], [0xf7, 0xe3],
 ];
 
 /**
@@ -240,5 +242,21 @@ test('LEA sums 64-bit values beyond 2^53 exactly, compiled and interpreted', () 
     const m = machine(code, blocks, (mm) => mm.cpu.setRegs({ ...mm.cpu.getRegs(), rbx, rcx, rdx: 0n }));
     assert.equal(m.cpu.run(1_000_000).kind, 'hlt');
     assert.equal(m.cpu.getRegs().rdx, expected, blocks ? 'compiled' : 'interpreter');
+  }
+});
+
+test('a stack frame (PUSH RBP, locals, LEAVE, RET) called in a loop matches the interpreter', () => {
+  // loop: mov rdi,rcx; call f; add rbx,rax; dec rcx; jnz loop; hlt
+  // f: push rbp; mov rbp,rsp; sub rsp,16; mov [rbp-8],rdi; mov rax,[rbp-8]; add rax,rax; leave; ret
+  const code = [0x48, 0x89, 0xcf, 0xe8, ...le32(9), 0x48, 0x01, 0xc3, 0x48, 0xff, 0xc9, 0x75, 0xf0, 0xf4,
+    0x55, 0x48, 0x89, 0xe5, 0x48, 0x83, 0xec, 0x10, 0x48, 0x89, 0x7d, 0xf8, 0x48, 0x8b, 0x45, 0xf8, 0x48, 0x01, 0xc0, 0xc9, 0xc3];
+  for (const budget of [1_000_000, 11]) {
+    const runs = [true, false].map((blocks) => {
+      const m = machine(code, blocks, (mm) => mm.cpu.setRegs({ ...mm.cpu.getRegs(), rcx: 2000n, rbx: 0n, rsp: 0x7ff00n, rbp: 0x1234n }));
+      return trace(m, budget);
+    });
+    assert.deepEqual(runs[0], runs[1], `budget ${budget}`);
+    const last = JSON.parse(runs[0].states[runs[0].states.length - 1]) as { rbx: string; rbp: string; rsp: string };
+    assert.deepEqual([BigInt('0x' + last.rbx), BigInt('0x' + last.rbp), BigInt('0x' + last.rsp)], [2000n * 2001n, 0x1234n, 0x7ff00n]);
   }
 });

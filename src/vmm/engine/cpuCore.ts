@@ -45,6 +45,8 @@ export interface CpuCore {
   memoryWritten(gpa: number, length: number): void;
   accessChanged(): void;
   reset(): void;
+  /** The vCPU thread is about to sleep until a command, reply or timer wakes it (optional). */
+  idle?(): void;
 }
 
 /** Creates the CPU of one vCPU thread. */

@@ -6,7 +6,7 @@ import { KvmRegs, KvmSregs, KvmiEventMsrs } from '../x86/kvmState';
 import { CpuIntercepts } from './cpuCore';
 import { EngineError, Vcpu } from './engine';
 import { CpuidRegisters } from './guestCpuid';
-import { VcpuCommandBody } from './messages';
+import { UNANSWERED, VcpuCommandBody } from './messages';
 import { DOORBELL, STATE, slot } from './sharedControl';
 import { stateOfCode, VcpuState } from './vcpuState';
 
@@ -31,6 +31,17 @@ export class EmulatorVcpu implements Vcpu {
       Atomics.add(this.control, slot(this.index, DOORBELL), 1);
       Atomics.notify(this.control, slot(this.index, DOORBELL));
     });
+  }
+
+  /**
+   * Posts a command whose outcome nobody waits for (an event reply, already validated): the thread
+   * sends no response for it (id 0), which spares a message and a wake-up of this thread per event.
+   */
+  post(body: VcpuCommandBody): void {
+    if (this.ended) return;
+    this.worker.postMessage({ ...body, id: UNANSWERED });
+    Atomics.add(this.control, slot(this.index, DOORBELL), 1);
+    Atomics.notify(this.control, slot(this.index, DOORBELL));
   }
 
   /** Routes a response from the thread to its waiting command. */

@@ -33,6 +33,9 @@ export type VcpuCommandBody =
 
 export type VcpuCommand = VcpuCommandBody & { id: number };
 
+/** The id of a command nobody waits for (EmulatorVcpu.post): the thread sends no response to it. */
+export const UNANSWERED = 0;
+
 /** What a vCPU thread tells the VMM core. */
 export type VcpuMessage =
   | { type: 'response'; id: number; ok: true; value?: unknown }

@@ -5,7 +5,7 @@
 // Devices, when this vCPU owns them, are serviced through DeviceHost after every slice and at HLT.
 import { DeviceStopRequest } from '../devices/deviceSignals';
 import { CpuCore, CpuEventExit, isEventExit } from './cpuCore';
-import { VcpuCommand, VcpuMessage } from './messages';
+import { UNANSWERED, VcpuCommand, VcpuMessage } from './messages';
 import { replyProblem, EventReplyData } from './vcpuEvents';
 import { transition, VcpuState } from './vcpuState';
 import { VmStopReason } from './vmStop';
@@ -14,6 +14,13 @@ import { CpuidSource } from './guestCpuid';
 
 /** Instructions per run slice: the longest a pause or command waits for a running vCPU. */
 export const SLICE_INSTRUCTIONS = 20_000;
+/**
+ * How long a vCPU thread polls the doorbell for an event reply before it sleeps on it. An in-process
+ * handler answers within tens of microseconds; waking a sleeping thread costs about as much again
+ * (a futex wake-up crosses CPUs, which is slow under nested virtualisation), so a short poll halves
+ * the round trip. A slower (remote) tool costs at most this much CPU time per event.
+ */
+export const REPLY_POLL_MS = 0.2;
 
 /** The thread's link to the VMM core (see vcpuChannel.ts for the worker_threads implementation). */
 export interface RunnerChannel {
@@ -66,7 +73,7 @@ export class VcpuRunner {
       if (bell !== served || this.current() !== 'running') { served = bell; this.serveCommands(); }
       const state = this.current();
       if (state === 'running') this.runSlice();
-      else if (state !== 'stopped') this.channel.waitDoorbell(bell, Infinity);
+      else if (state !== 'stopped') this.sleepUntilDoorbell(bell, Infinity);
     }
   }
 
@@ -116,7 +123,7 @@ export class VcpuRunner {
         return;
       }
       this.devices?.flushSerial();
-      this.channel.waitDoorbell(bell, interruptible && timerNs !== undefined ? Math.max(timerNs / 1e6, 0.05) : Infinity);
+      this.sleepUntilDoorbell(bell, interruptible && timerNs !== undefined ? Math.max(timerNs / 1e6, 0.05) : Infinity);
     }
   }
 
@@ -132,7 +139,7 @@ export class VcpuRunner {
     while (this.answer === undefined && this.state === 'waitingForReply') {
       const bell = this.channel.doorbell();
       this.serveCommands();
-      if (this.answer === undefined && this.state === 'waitingForReply') this.channel.waitDoorbell(bell, Infinity);
+      if (this.answer === undefined && this.state === 'waitingForReply') this.awaitReplyDoorbell(bell);
     }
     this.pending = undefined;
     const answer = this.answer as { action: EventAction; data?: EventReplyData } | undefined;
@@ -144,13 +151,26 @@ export class VcpuRunner {
     this.ackDeferredPauses();
   }
 
+  /** Polls the doorbell for up to REPLY_POLL_MS, then sleeps until it changes. */
+  private awaitReplyDoorbell(seen: number): void {
+    const until = performance.now() + REPLY_POLL_MS;
+    while (this.channel.doorbell() === seen) {
+      if (performance.now() >= until) { this.sleepUntilDoorbell(seen, Infinity); return; }
+    }
+  }
+
+  private sleepUntilDoorbell(seen: number, timeoutMs: number): void {
+    this.cpu.idle?.();
+    this.channel.waitDoorbell(seen, timeoutMs);
+  }
+
   private serveCommands(): void {
     for (let c = this.channel.takeCommand(); c; c = this.channel.takeCommand()) {
       try {
         const value = this.execute(c);
-        if (value !== DEFERRED) this.channel.send({ type: 'response', id: c.id, ok: true, value });
+        if (value !== DEFERRED && c.id !== UNANSWERED) this.channel.send({ type: 'response', id: c.id, ok: true, value });
       } catch (e) {
-        this.channel.send({ type: 'response', id: c.id, ok: false, error: e instanceof Error ? e.message : String(e) });
+        if (c.id !== UNANSWERED) this.channel.send({ type: 'response', id: c.id, ok: false, error: e instanceof Error ? e.message : String(e) });
       }
       if (this.state === 'stopped') return;
     }

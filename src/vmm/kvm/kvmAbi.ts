@@ -78,7 +78,11 @@ export const KVM_CAP = {
   KVM_CAP_XSAVE: 55,
   KVM_CAP_READONLY_MEM: 81,
   KVM_CAP_IMMEDIATE_EXIT: 136,
+  KVM_CAP_SYNC_REGS: 74,
 } as const;
+
+/** kvm_run.kvm_valid_regs / kvm_dirty_regs bits (<asm/kvm.h> KVM_SYNC_X86_*, api.rst 5 "kvm_valid_regs"). */
+export const KVM_SYNC_X86 = { REGS: 1, SREGS: 2 } as const;
 
 /** kvm_run.exit_reason values (<linux/kvm.h> KVM_EXIT_*). */
 export const KVM_EXIT = {
@@ -116,6 +120,13 @@ export const KVM_RUN_OFFSET = {
   fail_entry_hardware_entry_failure_reason: 32,
   fail_entry_cpu: 40,
   system_event_type: 32,
+  /** Register classes KVM stores into `s` at every return from KVM_RUN (KVM_CAP_SYNC_REGS). */
+  kvm_valid_regs: 288,
+  /** Register classes user space changed in `s`; KVM loads them at the next KVM_RUN and clears the bits. */
+  kvm_dirty_regs: 296,
+  /** s.regs.regs (struct kvm_regs) and s.regs.sregs (struct kvm_sregs) of struct kvm_sync_regs. */
+  sync_regs: 304,
+  sync_sregs: 448,
 } as const;
 
 /** Field offsets of the fixed-layout structures (checked against the C compiler). */

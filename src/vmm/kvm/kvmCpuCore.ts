@@ -10,19 +10,23 @@
 // core runs all guest code at CPL 0-2 and KVM only ring 3: the frames of the kernel's entry points
 // (kernelEntries.ts) are hidden from KVM, so an exception or SYSCALL from ring 3 stops inside KVM
 // at the entry's first instruction (an emulation failure, nothing executed) and comes back here.
+// When the faulting instruction is a general one (generalInstruction.ts), only the general registers
+// move (and the segment registers when the software core does not hold them already); MSRs and
+// XSAVE stay in KVM, which answers for them until the instruction has retired.
 // Intercepts this core cannot honour exactly are refused with a KvmError (see kvmIntercepts).
 import type { CpuBus, CpuCore, CpuExit, CpuIntercepts } from '../engine/cpuCore';
 import { KvmRegs, KvmSregs, KvmiEventMsrs, MSR } from '../x86/kvmState';
 import { walk, WalkHost, WALK_NOT_PRESENT } from '../x86/mmu';
-import { KVM_EXIT, KVM_INTERNAL_ERROR_EMULATION, KVM_IOCTL, KVM_RUN_OFFSET as R } from './kvmAbi';
+import { KVM_EXIT, KVM_INTERNAL_ERROR_EMULATION, KVM_RUN_OFFSET as R } from './kvmAbi';
 import { kernelEntryFrames } from './kernelEntries';
+import { generalInstructionLength } from './generalInstruction';
 import { kvmIntercepts, needsSoftwareRing3 } from './kvmIntercepts';
 import { handleMmio, handlePortIo } from './runExits';
 import { KvmError } from './kvmError';
 import { KvmVcpuFd } from './kvmVcpuFd';
 import { KickTimer } from './kickTimer';
 import { PageProtection } from './pageProtection';
-import { KvmOnlyState, kvmToSoftware, softwareToKvm } from './stateTransfer';
+import { keptByKvm, KvmOnlyState, kvmToSoftware, kvmToSoftwareGeneral, kvmToSoftwareRest, softwareToKvm } from './stateTransfer';
 import { libc } from './libc';
 
 const EINTR = 4;
@@ -33,6 +37,8 @@ const EXITS_PER_SLICE = 256;
 /** How often a natively running vCPU is kicked out of KVM_RUN to serve commands. */
 export const KICK_PERIOD_MS = 10;
 const RFLAGS_IF = 0x200n;
+const RFLAGS_TF = 0x100n;
+const MAX_INSTRUCTION_BYTES = 15;
 const EFER_LMA = 0x400n;
 const CR0_PE = 1n;
 
@@ -50,6 +56,8 @@ export interface KvmRunCounters {
   kernelEntries: number;
   /** Hidden entry frames given back to KVM because ring-3 code executes from them. */
   unhiddenFrames: number;
+  /** Watched-page faults whose general instruction ran with only the general registers moved. */
+  generalSteps: number;
 }
 
 /** What the hybrid step needs besides the vCPU and the buses. */
@@ -76,12 +84,14 @@ export class KvmCpuCore {
   readonly instructions = 0;
   readonly counters: KvmRunCounters = {
     exits: 0, ioExits: 0, mmioExits: 0, kicks: 0, softwareSteps: 0, lateAccesses: 0, toKvm: 0, kernelEntries: 0, unhiddenFrames: 0,
+    generalSteps: 0,
   };
   private stopRequested = false;
   private irqLine = false;
   private acknowledge: (() => number) | undefined;
   private readonly pendingVectors: number[] = [];
   private kick: KickTimer | undefined;
+  private kickArmed = false;
   private readonly protection: PageProtection;
   private software: SoftwareCore | undefined;
   private started = false;
@@ -91,6 +101,14 @@ export class KvmCpuCore {
   private ranKernelCode = false;
   /** Set while the software core owns the vCPU state (between a watched-page fault and its end). */
   private kvmKept: KvmOnlyState | undefined;
+  /**
+   * Set while the software core holds only the general and segment registers, to run the general
+   * instruction at `rip` (`length` bytes, at privilege level `cpl`); the MSRs and the XSAVE image
+   * are still KVM's (completeSoftwareState() moves them when the software core must do more).
+   */
+  private generalStep: { rip: bigint; length: number; cpl: number; mode: 2 | 4 | 8 } | undefined;
+  /** KVM's kvm_sregs bytes the software core was loaded with, while it has not changed them since. */
+  private softSregsFrom: Uint8Array | undefined;
 
   constructor(private readonly vcpu: KvmVcpuFd, private readonly bus: CpuBus, private readonly hybrid: HybridSupport) {
     this.protection = new PageProtection(hybrid.kvmMappingAddress, hybrid.access);
@@ -111,13 +129,21 @@ export class KvmCpuCore {
       const exit = this.runInSoftware();
       if (exit) return exit;
     }
-    this.kick ??= new KickTimer();
-    this.kick.start(KICK_PERIOD_MS);
-    try {
-      return this.runLoop();
-    } finally {
-      this.kick.stop();
+    // Armed once and left running between run() calls (re-arming costs two system calls per
+    // call); the runner calls idle() before it sleeps. A kick outside KVM_RUN is harmless.
+    if (!this.kickArmed) {
+      this.kick ??= new KickTimer();
+      this.kick.start(KICK_PERIOD_MS);
+      this.kickArmed = true;
     }
+    return this.runLoop();
+  }
+
+  /** The runner is about to sleep (paused, halted, waiting for a reply): the kick timer stops. */
+  idle(): void {
+    if (!this.kickArmed) return;
+    this.kick!.stop();
+    this.kickArmed = false;
   }
 
   private runLoop(): CpuExit {
@@ -126,7 +152,7 @@ export class KvmCpuCore {
     for (let handled = 0; handled < EXITS_PER_SLICE; handled++) {
       if (this.stopRequested) { this.stopRequested = false; return { kind: 'stopRequested' }; }
       this.offerInterrupt();
-      const rc = c.ioctlInt(this.vcpu.fd, KVM_IOCTL.KVM_RUN, 0);
+      const rc = this.vcpu.runGuest();
       this.counters.exits++;
       if (rc < 0) {
         const errno = c.koffi.errno();
@@ -216,8 +242,60 @@ export class KvmCpuCore {
       this.software.intercepts = this.intercepts;
     }
     this.software.accessChanged();
+    if (hostFault && this.enterForGeneralInstruction()) return this.stepInSoftware(1);
+    this.softSregsFrom = undefined;
     this.kvmKept = kvmToSoftware(this.vcpu, this.software, hostFault);
     return hostFault ? this.stepInSoftware(1) : undefined;
+  }
+
+  /**
+   * The host fault's fast path: when the instruction at RIP is a general one (and RFLAGS.TF is
+   * clear), only the general registers go to the software core, and kvm_sregs only if it does not
+   * hold them already. Needs kvm_run's sync area (KVM_CAP_SYNC_REGS). True if taken.
+   */
+  private enterForGeneralInstruction(): boolean {
+    const kvmSregs = this.vcpu.syncedSregBytes();
+    if (!kvmSregs) return false;
+    const regs = this.vcpu.getRegs();
+    if (regs.rflags & RFLAGS_TF) return false;
+    const sregs = this.vcpu.getSregs();
+    const mode = modeOf(sregs);
+    const code = this.codeAt(sregs, mode, regs.rip);
+    const length = code && generalInstructionLength(code, mode);
+    if (!length) return false;
+    const held = this.softSregsFrom !== undefined && sameBytes(this.softSregsFrom, kvmSregs);
+    kvmToSoftwareGeneral(this.vcpu, this.software!, regs, held);
+    if (!held) this.softSregsFrom = kvmSregs.slice();
+    this.generalStep = { rip: regs.rip, length, cpl: sregs.cs.dpl, mode };
+    this.kvmKept = keptByKvm(sregs);
+    this.counters.generalSteps++;
+    return true;
+  }
+
+  /** Up to 15 bytes of code at `rip` (CS-relative), across a page boundary; undefined if unmapped. */
+  private codeAt(sregs: KvmSregs, mode: 2 | 4 | 8, rip: bigint): Uint8Array | undefined {
+    const linear = mode === 8 ? rip : BigInt.asUintN(32, sregs.cs.base + rip);
+    const ram = this.bus.ram;
+    const out = new Uint8Array(MAX_INSTRUCTION_BYTES);
+    let filled = 0;
+    while (filled < out.length) {
+      const gpa = this.translateWith(sregs, linear + BigInt(filled));
+      if (gpa === undefined) return filled > 0 ? out.subarray(0, filled) : undefined;
+      const at = Number(gpa);
+      const n = Math.min(out.length - filled, 4096 - (at & 4095), ram.length - at);
+      if (n <= 0) return filled > 0 ? out.subarray(0, filled) : undefined;
+      out.set(ram.subarray(at, at + n), filled);
+      filled += n;
+    }
+    return out;
+  }
+
+  /** The software core is to run more than the one general instruction: it gets the MSRs and XSAVE too. */
+  private completeSoftwareState(): void {
+    if (!this.generalStep) return;
+    kvmToSoftwareRest(this.vcpu, this.software!);
+    this.generalStep = undefined;
+    this.softSregsFrom = undefined;
   }
 
   /** Runs the software core until it may hand back to KVM, or returns its exit. */
@@ -237,6 +315,7 @@ export class KvmCpuCore {
     const sw = this.software!;
     for (let i = 0; i < budget; i++) {
       if (this.stopRequested) { this.stopRequested = false; return { kind: 'stopRequested' }; }
+      if (i > 0) this.completeSoftwareState();
       const before = sw.instructions;
       if (sw.cpl !== 3) this.ranKernelCode = true;
       const exit = sw.run(1);
@@ -263,8 +342,28 @@ export class KvmCpuCore {
       this.ranKernelCode = false;
     }
     if (this.hybrid.softwareKernel) this.counters.toKvm++;
-    softwareToKvm(sw, this.vcpu, this.kvmKept!);
+    if (this.generalStep) this.leaveAfterGeneralInstruction(sw);
+    else softwareToKvm(sw, this.vcpu, this.kvmKept!);
     this.kvmKept = undefined;
+  }
+
+  /**
+   * Back to KVM after the fast path. If the instruction simply retired (RIP right after it, same
+   * privilege level) only the general registers go back. Otherwise (an exception or interrupt was
+   * delivered, a REP string instruction stopped early) the segment registers go back too; MSRs and
+   * XSAVE never left KVM, and neither an instruction of this kind nor an event delivery changes them.
+   */
+  private leaveAfterGeneralInstruction(sw: SoftwareCore): void {
+    const step = this.generalStep!;
+    this.generalStep = undefined;
+    const regs = sw.getRegs();
+    const next = BigInt.asUintN(step.mode === 8 ? 64 : 32, step.rip + BigInt(step.length));
+    if (sw.cpl === step.cpl && regs.rip === next) {
+      this.vcpu.setRegs(regs);
+      return;
+    }
+    this.softSregsFrom = undefined;
+    softwareToKvm(sw, this.vcpu, this.kvmKept!, false);
   }
 
   private internalError(): KvmError {
@@ -299,15 +398,23 @@ export class KvmCpuCore {
   /** Answers an event of the software core (only it raises events). */
   resume(action: 'continue' | 'retry', reply?: { newValue?: bigint }): void { this.soft?.resume(action, reply); }
 
+  // While the software core holds only the general state (generalStep), reads of the rest come from
+  // KVM, whose copy it equals, and a write moves the rest over first (the write may change what runs).
   getRegs(): KvmRegs { return this.soft?.getRegs() ?? this.vcpu.getRegs(); }
-  setRegs(regs: KvmRegs): void { if (this.soft) this.soft.setRegs(regs); else this.vcpu.setRegs(regs); }
-  getSregs(): KvmSregs { return this.soft?.getSregs() ?? this.vcpu.getSregs(); }
-  setSregs(sregs: KvmSregs): void { if (this.soft) this.soft.setSregs(sregs); else this.vcpu.setSregs(sregs); }
-  getMsr(index: number): bigint | undefined { return this.soft ? this.soft.getMsr(index) : this.vcpu.getMsrs([index]).get(index); }
-  setMsr(index: number, value: bigint): boolean { return this.soft ? this.soft.setMsr(index, value) : this.vcpu.setMsrs([{ index, data: value }]) === 1; }
+  setRegs(regs: KvmRegs): void { if (this.soft) this.fullSoft().setRegs(regs); else this.vcpu.setRegs(regs); }
+  getSregs(): KvmSregs { return this.generalStep ? this.vcpu.getSregs() : this.soft?.getSregs() ?? this.vcpu.getSregs(); }
+  setSregs(sregs: KvmSregs): void { if (this.soft) this.fullSoft().setSregs(sregs); else this.vcpu.setSregs(sregs); }
+  getMsr(index: number): bigint | undefined { return this.soft && !this.generalStep ? this.soft.getMsr(index) : this.vcpu.getMsrs([index]).get(index); }
+  setMsr(index: number, value: bigint): boolean { return this.soft ? this.fullSoft().setMsr(index, value) : this.vcpu.setMsrs([{ index, data: value }]) === 1; }
+
+  /** The software core, holding the whole vCPU state (only while it owns the vCPU). */
+  private fullSoft(): CpuCore {
+    this.completeSoftwareState();
+    return this.soft!;
+  }
 
   getEventMsrs(): KvmiEventMsrs {
-    if (this.soft) return this.soft.getEventMsrs();
+    if (this.soft && !this.generalStep) return this.soft.getEventMsrs();
     const m = this.vcpu.getMsrs(EVENT_MSRS);
     const g = (i: number) => m.get(i) ?? 0n;
     return {
@@ -317,19 +424,15 @@ export class KvmCpuCore {
   }
 
   getXcr0(): bigint { return this.soft?.getXcr0() ?? this.vcpu.getXcr0(); }
-  getXsave(): Uint8Array { return this.soft?.getXsave() ?? this.vcpu.getXsave(); }
-  setXsave(buf: Uint8Array): void { if (this.soft) this.soft.setXsave(buf); else this.vcpu.setXsave(buf); }
+  getXsave(): Uint8Array { return this.soft && !this.generalStep ? this.soft.getXsave() : this.vcpu.getXsave(); }
+  setXsave(buf: Uint8Array): void { if (this.soft) this.fullSoft().setXsave(buf); else this.vcpu.setXsave(buf); }
 
-  /** KVMI mode: 8 in 64-bit code (EFER.LMA and CS.L), 4 in 32-bit protected mode (CS.D), else 2. */
-  mode(): 2 | 4 | 8 {
-    const s = this.getSregs();
-    if ((s.efer & EFER_LMA) && s.cs.l) return 8;
-    return (s.cr0 & CR0_PE) && s.cs.db ? 4 : 2;
-  }
+  mode(): 2 | 4 | 8 { return modeOf(this.getSregs()); }
 
   /** Guest page walk (SDM Vol. 3A chapter 4) over guest RAM, without setting accessed/dirty bits. */
-  translate(gva: bigint): bigint | undefined {
-    const s = this.getSregs();
+  translate(gva: bigint): bigint | undefined { return this.translateWith(this.getSregs(), gva); }
+
+  private translateWith(s: KvmSregs, gva: bigint): bigint | undefined {
     const ram = this.bus.ram;
     const dv = new DataView(ram.buffer, ram.byteOffset, ram.byteLength);
     const host: WalkHost = {
@@ -350,7 +453,7 @@ export class KvmCpuCore {
    */
   injectException(vector: number, errorCode?: number, cr2?: bigint): void {
     if (!this.soft) this.enterSoftware(false);
-    this.soft!.injectException(vector, errorCode, cr2);
+    this.fullSoft().injectException(vector, errorCode, cr2);
   }
 
   raiseInterrupt(vector: number): void { this.pendingVectors.push(vector); }
@@ -380,4 +483,16 @@ export class KvmCpuCore {
     this.kick?.dispose();
     this.vcpu.close();
   }
+}
+
+/** KVMI mode: 8 in 64-bit code (EFER.LMA and CS.L), 4 in 32-bit protected mode (CS.D), else 2. */
+function modeOf(s: KvmSregs): 2 | 4 | 8 {
+  if ((s.efer & EFER_LMA) && s.cs.l) return 8;
+  return (s.cr0 & CR0_PE) && s.cs.db ? 4 : 2;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

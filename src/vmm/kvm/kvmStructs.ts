@@ -6,7 +6,7 @@ import { FIELD_OFFSET, KVM_REGS_ORDER, KVM_SREGS_SEGMENTS, SIZEOF } from './kvmA
 
 const view = (b: Uint8Array) => new DataView(b.buffer, b.byteOffset, b.byteLength);
 
-export function encodeRegs(r: KvmRegs, out = new Uint8Array(SIZEOF.kvm_regs)): Uint8Array {
+export function encodeRegs(r: KvmRegs, out: Uint8Array = new Uint8Array(SIZEOF.kvm_regs)): Uint8Array {
   const v = view(out);
   KVM_REGS_ORDER.forEach((name, i) => v.setBigUint64(i * 8, BigInt.asUintN(64, r[name]), true));
   return out;

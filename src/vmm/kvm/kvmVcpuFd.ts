@@ -1,9 +1,11 @@
 // One KVM vCPU file descriptor and its state ioctls (api.rst 4.7-4.14, 4.18-4.21, 4.42, 4.73):
 // creation, the mmap'ed struct kvm_run page, CPUID from KVM_GET_SUPPORTED_CPUID, and typed
 // get/set of registers, segment/control registers, MSRs, XSAVE and XCRs. Each call is one ioctl
-// (8-10 us on a PVM host), so callers batch where they can.
+// (8-10 us on a PVM host), so callers batch where they can. Where KVM offers KVM_CAP_SYNC_REGS
+// (api.rst 4.40 / section 5 "kvm_valid_regs"), regs and sregs travel in kvm_run instead: KVM stores
+// them there at every return from KVM_RUN and loads those marked dirty at the next entry.
 import { KvmRegs, KvmSregs } from '../x86/kvmState';
-import { FIELD_OFFSET, KVM_IOCTL, SIZEOF } from './kvmAbi';
+import { FIELD_OFFSET, KVM_CAP, KVM_IOCTL, KVM_RUN_OFFSET, KVM_SYNC_X86, SIZEOF } from './kvmAbi';
 import { KvmError } from './kvmError';
 import { cpuidBuffer, cpuidEntryCount, decodeMsrs, decodeRegs, decodeSregs, encodeMsrs, encodeRegs, encodeSregs } from './kvmStructs';
 import { check, libc, MAP_SHARED, PROT_READ, PROT_WRITE } from './libc';
@@ -19,6 +21,12 @@ export class KvmVcpuFd {
   private readonly regsBuffer = new Uint8Array(SIZEOF.kvm_regs);
   private readonly runPointer: unknown;
   private readonly runSize: number;
+  /** KVM keeps regs and sregs in kvm_run (KVM_CAP_SYNC_REGS); they are read and written there. */
+  readonly syncRegs: boolean;
+  /** The sync area holds the vCPU's state: KVM_RUN has returned at least once. */
+  private synced = false;
+  private readonly syncedRegs: Uint8Array;
+  private readonly syncedSregs: Uint8Array;
 
   constructor(kvmFd: number, vmFd: number, readonly index: number) {
     const c = libc();
@@ -30,7 +38,29 @@ export class KvmVcpuFd {
     this.runSize = size;
     this.run = new Uint8Array(c.koffi.view(pointer, size));
     this.runView = new DataView(this.run.buffer, this.run.byteOffset, this.run.byteLength);
+    this.syncedRegs = this.run.subarray(KVM_RUN_OFFSET.sync_regs, KVM_RUN_OFFSET.sync_regs + SIZEOF.kvm_regs);
+    this.syncedSregs = this.run.subarray(KVM_RUN_OFFSET.sync_sregs, KVM_RUN_OFFSET.sync_sregs + SIZEOF.kvm_sregs);
+    const syncable = c.ioctlInt(vmFd, KVM_IOCTL.KVM_CHECK_EXTENSION, KVM_CAP.KVM_CAP_SYNC_REGS);
+    const wanted = KVM_SYNC_X86.REGS | KVM_SYNC_X86.SREGS;
+    this.syncRegs = syncable > 0 && (syncable & wanted) === wanted;
+    if (this.syncRegs) this.runView.setBigUint64(KVM_RUN_OFFSET.kvm_valid_regs, BigInt(wanted), true);
     this.setCpuid(kvmFd);
+  }
+
+  /** One KVM_RUN (api.rst 4.10); returns the ioctl result (errno from koffi when negative). */
+  runGuest(): number {
+    const rc = libc().ioctlInt(this.fd, KVM_IOCTL.KVM_RUN, 0);
+    // KVM stores the sync area on every return from KVM_RUN, error returns included.
+    if (this.syncRegs) this.synced = true;
+    return rc;
+  }
+
+  /** kvm_sregs exactly as KVM reported them at the last exit (a view into kvm_run), if synced. */
+  syncedSregBytes(): Uint8Array | undefined { return this.synced ? this.syncedSregs : undefined; }
+
+  private markDirty(bits: number): void {
+    const at = KVM_RUN_OFFSET.kvm_dirty_regs;
+    this.runView.setBigUint64(at, this.runView.getBigUint64(at, true) | BigInt(bits), true);
   }
 
   /** The CPUID KVM supports, with the initial APIC ID (leaf 1 EBX[31:24]) set to the vCPU index. */
@@ -55,21 +85,25 @@ export class KvmVcpuFd {
   }
 
   getRegs(): KvmRegs {
+    if (this.synced) return decodeRegs(this.syncedRegs);
     check(libc().ioctlPtr(this.fd, KVM_IOCTL.KVM_GET_REGS, this.regsBuffer), 'ioctl', 'KVM_GET_REGS');
     return decodeRegs(this.regsBuffer);
   }
 
   setRegs(r: KvmRegs): void {
+    if (this.synced) { encodeRegs(r, this.syncedRegs); this.markDirty(KVM_SYNC_X86.REGS); return; }
     check(libc().ioctlPtr(this.fd, KVM_IOCTL.KVM_SET_REGS, encodeRegs(r)), 'ioctl', 'KVM_SET_REGS');
   }
 
   getSregs(): KvmSregs {
+    if (this.synced) return decodeSregs(this.syncedSregs);
     const b = new Uint8Array(SIZEOF.kvm_sregs);
     check(libc().ioctlPtr(this.fd, KVM_IOCTL.KVM_GET_SREGS, b), 'ioctl', 'KVM_GET_SREGS');
     return decodeSregs(b);
   }
 
   setSregs(s: KvmSregs): void {
+    if (this.synced) { this.syncedSregs.set(encodeSregs(s)); this.markDirty(KVM_SYNC_X86.SREGS); return; }
     check(libc().ioctlPtr(this.fd, KVM_IOCTL.KVM_SET_SREGS, encodeSregs(s)), 'ioctl', 'KVM_SET_SREGS');
   }
 

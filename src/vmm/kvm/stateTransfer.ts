@@ -2,9 +2,11 @@
 // execution: general registers, RIP/RFLAGS, segment/descriptor-table/control registers and EFER
 // (kvm_sregs), the MSRs that SYSCALL/SYSENTER/SWAPGS and paging use (SDM Vol. 4 Table 2-2), and the
 // XSAVE image (x87/SSE/AVX state, SDM Vol. 1 chapter 13). The APIC base, CR8 and the pending
-// interrupt bitmap stay KVM's: the software core models no local APIC.
+// interrupt bitmap stay KVM's: the software core models no local APIC. For one general instruction
+// (generalInstruction.ts) only the general registers need to move, and the segment registers only
+// when they differ from what the software core already holds: kvmToSoftwareGeneral/softwareToKvmGeneral.
 import { CpuCore } from '../engine/cpuCore';
-import { KvmSregs, MSR } from '../x86/kvmState';
+import { KvmRegs, KvmSregs, MSR } from '../x86/kvmState';
 import { KvmError } from './kvmError';
 import { KvmVcpuFd } from './kvmVcpuFd';
 
@@ -31,19 +33,40 @@ export function kvmToSoftware(kvm: KvmVcpuFd, cpu: CpuCore, stoppedByHostFault: 
   const regs = kvm.getRegs();
   if (stoppedByHostFault) regs.rflags &= ~RFLAGS_RF;
   cpu.setRegs(regs);
+  kvmToSoftwareRest(kvm, cpu);
+  return keptByKvm(sregs);
+}
+
+/** What stays KVM's, from KVM's kvm_sregs. */
+export const keptByKvm = (sregs: KvmSregs): KvmOnlyState => ({ apicBase: sregs.apic_base, cr8: sregs.cr8, interruptBitmap: sregs.interrupt_bitmap });
+
+/**
+ * KVM state -> software core for one general instruction after a host protection fault: the
+ * general registers (RF cleared, as in kvmToSoftware), and kvm_sregs only when `sregsHeld` is false
+ * (the software core does not hold KVM's current segment and control registers already).
+ */
+export function kvmToSoftwareGeneral(kvm: KvmVcpuFd, cpu: CpuCore, regs: KvmRegs, sregsHeld: boolean): void {
+  if (!sregsHeld) cpu.setSregs(kvm.getSregs());
+  regs.rflags &= ~RFLAGS_RF;
+  cpu.setRegs(regs);
+}
+
+/** The MSRs and the XSAVE image, KVM -> software core (what kvmToSoftwareGeneral leaves out). */
+export function kvmToSoftwareRest(kvm: KvmVcpuFd, cpu: CpuCore): void {
   for (const [index, value] of kvm.getMsrs(TRANSFERRED_MSRS)) cpu.setMsr(index, value);
   try {
     cpu.setXsave(kvm.getXsave());
   } catch (e) {
     throw new KvmError('badArgument', `the software core refused KVM's XSAVE image: ${(e as Error).message}`);
   }
-  return { apicBase: sregs.apic_base, cr8: sregs.cr8, interruptBitmap: sregs.interrupt_bitmap };
 }
 
-export function softwareToKvm(cpu: CpuCore, kvm: KvmVcpuFd, kept: KvmOnlyState): void {
+/** Software core -> KVM: everything kvmToSoftware moved (`rest`: also the MSRs and XSAVE image). */
+export function softwareToKvm(cpu: CpuCore, kvm: KvmVcpuFd, kept: KvmOnlyState, rest = true): void {
   const sregs = cpu.getSregs();
   kvm.setSregs({ ...sregs, apic_base: kept.apicBase, cr8: kept.cr8, interrupt_bitmap: kept.interruptBitmap });
   kvm.setRegs(cpu.getRegs());
+  if (!rest) return;
   const msrs = [];
   for (const index of TRANSFERRED_MSRS) {
     const data = cpu.getMsr(index);

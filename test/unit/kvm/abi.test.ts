@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FIELD_OFFSET, KVM_CAP, KVM_EXIT, KVM_IOCTL, KVM_RUN_OFFSET, SIZEOF } from '../../../src/vmm/kvm/kvmAbi';
+import { FIELD_OFFSET, KVM_CAP, KVM_EXIT, KVM_IOCTL, KVM_RUN_OFFSET, KVM_SYNC_X86, SIZEOF } from '../../../src/vmm/kvm/kvmAbi';
 import { decodeRegs, decodeSregs, encodeRegs, encodeSregs, encodeMsrs, decodeMsrs } from '../../../src/vmm/kvm/kvmStructs';
 import { emptyRegs, emptySregs } from '../../../src/vmm/x86/kvmState';
 
@@ -18,6 +18,7 @@ function cExpressions(): Map<string, { c: string; ts: number }> {
   const m = new Map<string, { c: string; ts: number }>();
   for (const [k, v] of Object.entries(KVM_IOCTL)) m.set(k, { c: `(unsigned long)${k}`, ts: v });
   for (const [k, v] of Object.entries(KVM_CAP)) m.set(k, { c: k, ts: v });
+  for (const [k, v] of Object.entries(KVM_SYNC_X86)) m.set(`KVM_SYNC_X86_${k}`, { c: `KVM_SYNC_X86_${k}`, ts: v });
   for (const [k, v] of Object.entries(KVM_EXIT)) m.set(`KVM_EXIT_${k}`, { c: `KVM_EXIT_${k}`, ts: v });
   for (const [k, v] of Object.entries(SIZEOF)) if (k !== 'u64') m.set(`sizeof ${k}`, { c: `sizeof(struct ${k})`, ts: v });
   for (const [struct, fields] of Object.entries(FIELD_OFFSET)) {
@@ -31,6 +32,7 @@ function cExpressions(): Map<string, { c: string; ts: number }> {
     internal_suberror: 'internal.suberror', internal_ndata: 'internal.ndata', internal_data: 'internal.data',
     fail_entry_hardware_entry_failure_reason: 'fail_entry.hardware_entry_failure_reason', fail_entry_cpu: 'fail_entry.cpu',
     system_event_type: 'system_event.type',
+    kvm_valid_regs: 'kvm_valid_regs', kvm_dirty_regs: 'kvm_dirty_regs', sync_regs: 's.regs.regs', sync_sregs: 's.regs.sregs',
   };
   for (const [k, v] of Object.entries(KVM_RUN_OFFSET)) m.set(`offsetof kvm_run.${k}`, { c: `offsetof(struct kvm_run, ${run[k]})`, ts: v });
   return m;

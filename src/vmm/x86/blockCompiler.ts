@@ -25,6 +25,8 @@ export const MAX_REGION_INSNS = 160;
  * deoptimization, instead of waiting for on-stack replacement inside one long call.
  */
 export const REGION_SLICE = 1024;
+/** Successor links kept per region (a region with a RET or several exits has several successors). */
+export const REGION_LINKS = 4;
 
 /**
  * Handlers allowed inside a region: they change only GPRs, status flags, DF/AC and ordinary memory.
@@ -120,7 +122,8 @@ export class CompiledBlock {
   readonly minOffset: number;
   readonly endOffset: number;
   /** Successor regions by exit RIP, valid for one code epoch, TLB generation and code generation (cpu.ts runBlocks). */
-  readonly links: RegionLink[] = [new RegionLink(), new RegionLink()];
+  readonly links: RegionLink[] = Array.from({ length: REGION_LINKS }, () => new RegionLink());
+  /** The slot the next new link replaces (round robin). */
   nextLink = 0;
 
   constructor(

@@ -206,7 +206,23 @@ function addressHalves(d: DecodedInsn, site: InlineSite): string {
 /** Statements declaring `lin`, the linear address of the memory operand (core.linear checks). */
 function linearOf(d: DecodedInsn, site: InlineSite): string {
   if (d.adsize === 4) return `${addressHalves(d, site)} ${linearFrom(d.seg, 'lo', d.mode === 8)}`;
+  if (d.mode === 8 && d.seg < FS && d.moffsHi === 0) return `${signedAddress(d, site)} if (lin < ${-TWO47} || lin >= ${TWO47}) c.linear(${d.seg}, lin);`;
   return `${addressHalves(d, site)} ${linearFrom(d.seg, '(hi | 0) * 4294967296 + lo', d.mode === 8)}`;
+}
+
+/**
+ * Statements declaring `lin` as the signed 64-bit effective address computed directly in a double:
+ * base and index are taken as signed values, which is exact whenever the high halves are small
+ * (every canonical address). RIP-relative and [base + disp] forms cannot lose a canonical result;
+ * with an index, larger high halves take the exact path of addressHalves (wrap-around sums).
+ */
+function signedAddress(d: DecodedInsn, site: InlineSite): string {
+  if (d.base === RIP_BASE) return `let lin = ${site.rip} + ${d.len + d.disp};`;
+  const baseLo = d.base === NO_REG ? '' : ` + r[${d.base * 2}]`, baseHi = d.base === NO_REG ? '0' : `(r[${d.base * 2 + 1}] | 0)`;
+  if (d.index === NO_REG) return `let lin = ${baseHi} * 4294967296${baseLo} + ${d.disp};`;
+  const scale = 1 << d.scale;
+  return `const h0 = ${baseHi} + (r[${d.index * 2 + 1}] | 0) * ${scale}; let lin = h0 * 4294967296 + (${d.disp}${baseLo} + r[${d.index * 2}] * ${scale});`
+    + ` if (h0 >= 2097152 || h0 <= -2097152) { ${addressHalves(d, site)} lin = (hi | 0) * 4294967296 + lo; }`;
 }
 
 /** LEA: the effective address truncated to the operand size, no memory access (SDM Vol. 2A LEA). */

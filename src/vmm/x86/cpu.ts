@@ -6,7 +6,9 @@
 import { CpuCore } from './core';
 import { DecodedInsn } from './decodedInsn';
 import { decode } from './decoder';
-import { BLOCKS_ENABLED, blockRole, branchTarget, compileBlock, CompiledBlock, HOT_THRESHOLD, MAX_REGION_INSNS } from './blockCompiler';
+import {
+  BLOCKS_ENABLED, blockRole, branchTarget, compileBlock, CompiledBlock, HOT_THRESHOLD, MAX_REGION_INSNS, REGION_LINKS, type RegionLink,
+} from './blockCompiler';
 import { bindHandler } from './dispatch';
 import { CpuException, CpuShutdown, DecodeFault, KvmiAccessEvent } from './faults';
 import { deliverEvent } from './interrupts';
@@ -237,7 +239,8 @@ export class X86Cpu extends CpuCore {
       if (this.codeEpoch !== epoch || this.codeGeneration !== generation) return;
       const rip = this.rip, links = block.links;
       let next: CompiledBlock | undefined;
-      const link = links[0].rip === rip ? links[0] : links[1].rip === rip ? links[1] : undefined;
+      let link: RegionLink | undefined;
+      for (let k = 0; k < REGION_LINKS; k++) if (links[k].rip === rip) { link = links[k]; break; }
       if (link !== undefined && link.epoch === epoch && link.tlbGeneration === this.tlbGeneration && link.codeGeneration === generation) {
         next = link.block;
       } else {
@@ -247,7 +250,7 @@ export class X86Cpu extends CpuCore {
         next = this.fetch().block;
         if (next === undefined || !this.blockUsable(next)) return;
         const slot = links[block.nextLink];
-        block.nextLink ^= 1;
+        block.nextLink = (block.nextLink + 1) % REGION_LINKS;
         slot.rip = rip;
         slot.block = next;
         slot.epoch = epoch;

@@ -3,6 +3,7 @@
 // number and a reply() that is validated (kvmi-protocol.md 4.2: allowed actions per event) and accepted
 // exactly once. With no subscriber the event is answered CONTINUE, keeping a cr/msr write's new value.
 import { EngineError } from './engine';
+import { decodeEventArch } from './eventArchCodec';
 import { EmulatorVcpu } from './emulatorVcpu';
 import { VcpuMessage } from './messages';
 import { replyProblem, VcpuEvent } from './vcpuEvents';
@@ -14,7 +15,7 @@ export function deliverVcpuEvent(vcpu: EmulatorVcpu, m: VcpuEventMessage, seq: n
   handler: ((event: VcpuEvent) => void) | undefined): void {
   let answered = false;
   const event = {
-    ...m.exit, vcpu: vcpu.index, seq, arch: m.arch,
+    ...m.exit, vcpu: vcpu.index, seq, arch: decodeEventArch(m.arch),
     reply: (action, data) => {
       const problem = replyProblem(m.exit.kind, action, data);
       if (problem) throw new EngineError('badReply', problem);

@@ -1,9 +1,10 @@
 // Messages between the VMM core (main thread) and a vCPU thread. Commands carry an id and get
-// exactly one response with the same id. Structured clone carries bigint and Set unchanged.
+// exactly one response with the same id (but for UNANSWERED). Structured clone carries bigint and
+// Set unchanged.
 import { KvmRegs, KvmSregs } from '../x86/kvmState';
 import { CpuEventExit, CpuIntercepts } from './cpuCore';
 import { EngineStats, EventAction } from './engine';
-import { EventReplyData, VcpuEventArch } from './vcpuEvents';
+import { EventReplyData } from './vcpuEvents';
 import { VmStopReason } from './vmStop';
 
 /** What the VMM core asks a vCPU thread to do. */
@@ -40,7 +41,8 @@ export const UNANSWERED = 0;
 export type VcpuMessage =
   | { type: 'response'; id: number; ok: true; value?: unknown }
   | { type: 'response'; id: number; ok: false; error: string }
-  | { type: 'event'; seq: number; exit: CpuEventExit; arch: VcpuEventArch }
+  /** `arch`: the VcpuEventArch snapshot in the binary form of eventArchCodec.ts. */
+  | { type: 'event'; seq: number; exit: CpuEventExit; arch: Uint8Array }
   | { type: 'serial'; bytes: Uint8Array }
   | { type: 'ended'; reason: VmStopReason }
   | { type: 'stats'; stats: Omit<EngineStats, 'engine'> };

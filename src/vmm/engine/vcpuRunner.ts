@@ -11,6 +11,7 @@ import { transition, VcpuState } from './vcpuState';
 import { VmStopReason } from './vmStop';
 import { EventAction } from './engine';
 import { CpuidSource } from './guestCpuid';
+import { encodeEventArch } from './eventArchCodec';
 
 /** Instructions per run slice: the longest a pause or command waits for a running vCPU. */
 export const SLICE_INSTRUCTIONS = 20_000;
@@ -133,7 +134,7 @@ export class VcpuRunner {
     const seq = this.nextSeq++;
     this.pending = { seq, exit };
     this.answer = undefined;
-    const arch = { mode: this.cpu.mode(), regs: this.cpu.getRegs(), sregs: this.cpu.getSregs(), msrs: this.cpu.getEventMsrs() };
+    const arch = encodeEventArch({ mode: this.cpu.mode(), regs: this.cpu.getRegs(), sregs: this.cpu.getSregs(), msrs: this.cpu.getEventMsrs() });
     this.setState('waitingForReply');
     this.channel.send({ type: 'event', seq, exit, arch });
     while (this.answer === undefined && this.state === 'waitingForReply') {

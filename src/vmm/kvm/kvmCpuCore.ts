@@ -106,7 +106,9 @@ export class KvmCpuCore {
    * instruction at `rip` (`length` bytes, at privilege level `cpl`); the MSRs and the XSAVE image
    * are still KVM's (completeSoftwareState() moves them when the software core must do more).
    */
-  private generalStep: { rip: bigint; length: number; cpl: number; mode: 2 | 4 | 8 } | undefined;
+  private generalStep: { rip: bigint; length: number; cpl: number; mode: 2 | 4 | 8; sregs: KvmSregs } | undefined;
+  /** The last instruction bytes classified as general, and their length (faults repeat at one place). */
+  private lastGeneral: { code: Uint8Array; mode: 2 | 4 | 8; length: number } | undefined;
   /** KVM's kvm_sregs bytes the software core was loaded with, while it has not changed them since. */
   private softSregsFrom: Uint8Array | undefined;
 
@@ -261,15 +263,23 @@ export class KvmCpuCore {
     const sregs = this.vcpu.getSregs();
     const mode = modeOf(sregs);
     const code = this.codeAt(sregs, mode, regs.rip);
-    const length = code && generalInstructionLength(code, mode);
+    const length = code && this.generalLength(code, mode);
     if (!length) return false;
     const held = this.softSregsFrom !== undefined && sameBytes(this.softSregsFrom, kvmSregs);
     kvmToSoftwareGeneral(this.vcpu, this.software!, regs, held);
     if (!held) this.softSregsFrom = kvmSregs.slice();
-    this.generalStep = { rip: regs.rip, length, cpl: sregs.cs.dpl, mode };
+    this.generalStep = { rip: regs.rip, length, cpl: sregs.cs.dpl, mode, sregs };
     this.kvmKept = keptByKvm(sregs);
     this.counters.generalSteps++;
     return true;
+  }
+
+  private generalLength(code: Uint8Array, mode: 2 | 4 | 8): number | undefined {
+    const last = this.lastGeneral;
+    if (last && last.mode === mode && sameBytes(last.code.subarray(0, last.length), code.subarray(0, last.length))) return last.length;
+    const length = generalInstructionLength(code, mode);
+    if (length) this.lastGeneral = { code: code.slice(0, length), mode, length };
+    return length;
   }
 
   /** Up to 15 bytes of code at `rip` (CS-relative), across a page boundary; undefined if unmapped. */
@@ -402,7 +412,7 @@ export class KvmCpuCore {
   // KVM, whose copy it equals, and a write moves the rest over first (the write may change what runs).
   getRegs(): KvmRegs { return this.soft?.getRegs() ?? this.vcpu.getRegs(); }
   setRegs(regs: KvmRegs): void { if (this.soft) this.fullSoft().setRegs(regs); else this.vcpu.setRegs(regs); }
-  getSregs(): KvmSregs { return this.generalStep ? this.vcpu.getSregs() : this.soft?.getSregs() ?? this.vcpu.getSregs(); }
+  getSregs(): KvmSregs { return this.generalStep?.sregs ?? this.soft?.getSregs() ?? this.vcpu.getSregs(); }
   setSregs(sregs: KvmSregs): void { if (this.soft) this.fullSoft().setSregs(sregs); else this.vcpu.setSregs(sregs); }
   getMsr(index: number): bigint | undefined { return this.soft && !this.generalStep ? this.soft.getMsr(index) : this.vcpu.getMsrs([index]).get(index); }
   setMsr(index: number, value: bigint): boolean { return this.soft ? this.fullSoft().setMsr(index, value) : this.vcpu.setMsrs([{ index, data: value }]) === 1; }

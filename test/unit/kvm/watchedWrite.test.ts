@@ -85,6 +85,7 @@ test('a watched write from ring 3 gives the same PF event on KVM as on the softw
   assert.deepEqual(kvm.seen.map((s) => [s.gva, s.access, s.cs & 3]), [[page, PAGE_ACCESS_W, 3], [page + 64n, PAGE_ACCESS_W, 3], [page + 128n, PAGE_ACCESS_W, 3]]);
   const counters = (kvm.vm as KvmVm).kvmCounters();
   assert.equal(counters.softwareSteps, 3, 'each watched write ran as one instruction in the software core');
+  assert.equal(counters.generalSteps, 3, 'each watched store (a general instruction) moved only the general registers');
   assert.equal(counters.lateAccesses, 0);
 });
 

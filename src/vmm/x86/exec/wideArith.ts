@@ -1,33 +1,30 @@
 // 64 x 64 -> 128-bit multiplication on (lo, hi) uint32 halves without bigint, for the 64-bit forms
-// of MUL and IMUL (SDM Vol. 2A/2B). The operands are split into 16-bit limbs so that every partial
-// product and column sum stays an exact integer in a double.
+// of MUL and IMUL (SDM Vol. 2A/2B). 32 x 32-bit partial products are formed exactly (low half by
+// Math.imul, high half from 16-bit pieces), then summed by 32-bit columns.
 
 /** The four 32-bit words of the last product, least significant first (w0 = bits 0-31). */
 export const product = new Float64Array(4);
 
+/** High 32 bits of the unsigned product of two uint32 values (16-bit partial products, all exact). */
+function mulHigh32(x: number, y: number): number {
+  const x0 = x & 0xffff, x1 = x >>> 16, y0 = y & 0xffff, y1 = y >>> 16;
+  const p01 = x0 * y1, p10 = x1 * y0;
+  const mid = ((x0 * y0) >>> 16) + (p01 & 0xffff) + (p10 & 0xffff);
+  return (x1 * y1 + (p01 >>> 16) + (p10 >>> 16) + (mid >>> 16)) >>> 0;
+}
+
 /** Unsigned (ah:a) * (bh:b); the 128-bit result goes to `product`. */
 export function mulU64(a: number, ah: number, b: number, bh: number): void {
-  const a0 = a & 0xffff, a1 = a >>> 16, a2 = ah & 0xffff, a3 = ah >>> 16;
-  const b0 = b & 0xffff, b1 = b >>> 16, b2 = bh & 0xffff, b3 = bh >>> 16;
-  // Column k holds the sum of a_i * b_j with i + j = k (below 2^34 each), then carries propagate.
-  let c = a0 * b0;
-  const r0 = c % 65536; c = (c - r0) / 65536;
-  c += a0 * b1 + a1 * b0;
-  const r1 = c % 65536; c = (c - r1) / 65536;
-  c += a0 * b2 + a1 * b1 + a2 * b0;
-  const r2 = c % 65536; c = (c - r2) / 65536;
-  c += a0 * b3 + a1 * b2 + a2 * b1 + a3 * b0;
-  const r3 = c % 65536; c = (c - r3) / 65536;
-  c += a1 * b3 + a2 * b2 + a3 * b1;
-  const r4 = c % 65536; c = (c - r4) / 65536;
-  c += a2 * b3 + a3 * b2;
-  const r5 = c % 65536; c = (c - r5) / 65536;
-  c += a3 * b3;
-  const r6 = c % 65536; c = (c - r6) / 65536;
-  product[0] = r0 + r1 * 65536;
-  product[1] = r2 + r3 * 65536;
-  product[2] = r4 + r5 * 65536;
-  product[3] = r6 + c * 65536;
+  // Four 32 x 32 -> 64 products (low halves by Math.imul), summed by 32-bit columns with carries.
+  const l1 = mulHigh32(a, b), m0 = Math.imul(a, bh) >>> 0, m1 = mulHigh32(a, bh);
+  let n0 = 0, n1 = 0, o0 = 0, o1 = 0;
+  if (ah !== 0) { n0 = Math.imul(ah, b) >>> 0; n1 = mulHigh32(ah, b); o0 = Math.imul(ah, bh) >>> 0; o1 = mulHigh32(ah, bh); }
+  const s1 = l1 + m0 + n0, w1 = s1 >>> 0;
+  const s2 = m1 + n1 + o0 + (s1 - w1) / 4294967296, w2 = s2 >>> 0;
+  product[0] = Math.imul(a, b) >>> 0;
+  product[1] = w1;
+  product[2] = w2;
+  product[3] = (o1 + (s2 - w2) / 4294967296) >>> 0;
 }
 
 /** Signed (ah:a) * (bh:b) as two's complement; the 128-bit result goes to `product`. */

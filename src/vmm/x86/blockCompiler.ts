@@ -10,7 +10,7 @@ import type { DecodedInsn, InsnHandler } from './decodedInsn';
 import { inlineForm, linearFrom, loadFrom, storeTo } from './blockInline';
 import { CpuException } from './faults';
 import { VEC_GP } from './registers';
-import { mulS64, mulU64, product } from './exec/wideArith';
+import { mulHigh32, mulS64, mulU64, product } from './exec/wideArith';
 import { carryOf, FK_NONE, flagsCondition, fusedCondition, materializeFlags } from './regionFlags';
 
 /** The single switch for compiled regions (the interpreter alone runs when false). */
@@ -185,9 +185,9 @@ export function compileBlock(insns: DecodedInsn[], offsets: number[], epoch: num
     if (n.role === 'call' && inRegion(fall)) labels.add(fall);
   });
 
-  const names: string[] = ['mat', 'carryOf', 'HP', 'SP', 'gp', 'mulS64', 'mulU64', 'pr'];
+  const names: string[] = ['mat', 'carryOf', 'HP', 'SP', 'gp', 'mulS64', 'mulU64', 'mh', 'pr'];
   const handlerPcs = new Set<number>(), snapshotPcs = new Set<number>();
-  const values: unknown[] = [materializeFlags, carryOf, handlerPcs, snapshotPcs, generalProtection, mulS64, mulU64, product];
+  const values: unknown[] = [materializeFlags, carryOf, handlerPcs, snapshotPcs, generalProtection, mulS64, mulU64, mulHigh32, product];
   const out: string[] = [];
   let known: number = UNKNOWN;
 

@@ -344,7 +344,11 @@ function multiply(d: DecodedInsn, site: InlineSite): InlineForm | undefined {
   const body = wide
     // Non-negative operands whose product stays below 2^53 multiply exactly in a double (no overflow possible).
     ? 'let t = 0, u = 0, v = 0; const q = a * b; if (ah === 0 && bh === 0 && q < 9007199254740992) { t = q >>> 0; u = Math.floor(q / 4294967296); }'
-      + ' else { mulS64(a, ah, b, bh); t = pr[0]; u = pr[1]; const x = u >= 0x80000000 ? 0xffffffff : 0; v = pr[2] !== x || pr[3] !== x ? 1 : 0; }'
+      // Otherwise the low 64 bits from 32-bit partial products; the double magnitude of the signed product
+      // decides the overflow unless it lies near 2^63 (relative error 2^-52), where the full product does.
+      + ' else { t = Math.imul(a, b) >>> 0; u = (mh(a, b) + Math.imul(a, bh) + Math.imul(ah, b)) >>> 0;'
+      + ' const m = Math.abs(((ah | 0) * 4294967296 + a) * ((bh | 0) * 4294967296 + b));'
+      + ' if (m >= 4611686018427387904) { if (m > 18446744073709551616) v = 1; else { mulS64(a, ah, b, bh); const x = u >= 0x80000000 ? 0xffffffff : 0; v = pr[2] !== x || pr[3] !== x ? 1 : 0; } } }'
       + ` r[${dst}] = t; r[${dst + 1}] = u; fk = ${FK_MUL64}; fa = t; fah = u; fb = v;`
     : `const t = Math.imul(a, b) >>> 0, v = (a | 0) * (b | 0) !== (t | 0) ? 1 : 0; r[${dst}] = t; r[${dst + 1}] = 0; fk = ${FK_MUL32}; fa = t; fb = v;`;
   const code = `${src} ${other} ${body}`;

@@ -6,7 +6,7 @@
 export const product = new Float64Array(4);
 
 /** High 32 bits of the unsigned product of two uint32 values (16-bit partial products, all exact). */
-function mulHigh32(x: number, y: number): number {
+export function mulHigh32(x: number, y: number): number {
   const x0 = x & 0xffff, x1 = x >>> 16, y0 = y & 0xffff, y1 = y >>> 16;
   const p01 = x0 * y1, p10 = x1 * y0;
   const mid = ((x0 * y0) >>> 16) + (p01 & 0xffff) + (p10 & 0xffff);

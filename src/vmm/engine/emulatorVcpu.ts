@@ -4,10 +4,10 @@
 import { Worker } from 'node:worker_threads';
 import { KvmRegs, KvmSregs, KvmiEventMsrs } from '../x86/kvmState';
 import { CpuIntercepts } from './cpuCore';
-import { EngineError, Vcpu } from './engine';
+import { EngineError, EventAction, Vcpu } from './engine';
 import { CpuidRegisters } from './guestCpuid';
 import { UNANSWERED, VcpuCommandBody } from './messages';
-import { DOORBELL, STATE, slot } from './sharedControl';
+import { DOORBELL, REPLY_ACTION, REPLY_SEQ, replyActionCode, STATE, slot } from './sharedControl';
 import { stateOfCode, VcpuState } from './vcpuState';
 
 interface PendingCommand { op: string; resolve: (v: unknown) => void; reject: (e: Error) => void }
@@ -40,6 +40,18 @@ export class EmulatorVcpu implements Vcpu {
   post(body: VcpuCommandBody): void {
     if (this.ended) return;
     this.worker.postMessage({ ...body, id: UNANSWERED });
+    Atomics.add(this.control, slot(this.index, DOORBELL), 1);
+    Atomics.notify(this.control, slot(this.index, DOORBELL));
+  }
+
+  /**
+   * Answers event `seq` with an action that carries no data, through the shared control block
+   * (sharedControl.ts REPLY_SEQ/REPLY_ACTION): no message, and nothing to deserialise in the thread.
+   */
+  postReply(seq: number, action: EventAction): void {
+    if (this.ended) return;
+    Atomics.store(this.control, slot(this.index, REPLY_ACTION), replyActionCode(action));
+    Atomics.store(this.control, slot(this.index, REPLY_SEQ), seq);
     Atomics.add(this.control, slot(this.index, DOORBELL), 1);
     Atomics.notify(this.control, slot(this.index, DOORBELL));
   }

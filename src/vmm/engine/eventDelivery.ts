@@ -21,7 +21,8 @@ export function deliverVcpuEvent(vcpu: EmulatorVcpu, m: VcpuEventMessage, seq: n
       if (problem) throw new EngineError('badReply', problem);
       if (answered) throw new EngineError('badReply', `event ${seq} (${m.exit.kind} on vCPU ${vcpu.index}) was already answered`);
       answered = true;
-      vcpu.post({ op: 'reply', seq: m.seq, action, data });
+      if (data === undefined) vcpu.postReply(m.seq, action);
+      else vcpu.post({ op: 'reply', seq: m.seq, action, data });
     },
   } as VcpuEvent;
   if (handler) handler(event);

@@ -4,7 +4,8 @@
 import { MessagePort, receiveMessageOnPort } from 'node:worker_threads';
 import { VcpuCommand, VcpuMessage } from './messages';
 import { RunnerChannel } from './vcpuRunner';
-import { ACCESS_GENERATION, DOORBELL, STATE, slot } from './sharedControl';
+import { ACCESS_GENERATION, DOORBELL, REPLY_ACTION, REPLY_SEQ, replyActionOfCode, STATE, slot } from './sharedControl';
+import { EventAction } from './engine';
 import { stateCode, VcpuState } from './vcpuState';
 
 export class WorkerChannel implements RunnerChannel {
@@ -29,4 +30,9 @@ export class WorkerChannel implements RunnerChannel {
   setState(state: VcpuState): void { Atomics.store(this.control, slot(this.index, STATE), stateCode(state)); }
 
   accessGeneration(): number { return Atomics.load(this.control, ACCESS_GENERATION); }
+
+  takeReply(seq: number): EventAction | undefined {
+    if (Atomics.load(this.control, slot(this.index, REPLY_SEQ)) !== seq) return undefined;
+    return replyActionOfCode(Atomics.load(this.control, slot(this.index, REPLY_ACTION)));
+  }
 }

@@ -32,6 +32,8 @@ export interface RunnerChannel {
   send(message: VcpuMessage): void;
   setState(state: VcpuState): void;
   accessGeneration(): number;
+  /** The data-less reply to event `seq` left in shared memory by the VMM core, if there is one. */
+  takeReply?(seq: number): EventAction | undefined;
 }
 
 /** The devices a vCPU thread owns (vCPU 0), as the runner drives them. */
@@ -140,6 +142,7 @@ export class VcpuRunner {
     while (this.answer === undefined && this.state === 'waitingForReply') {
       const bell = this.channel.doorbell();
       this.serveCommands();
+      if (this.answer === undefined && this.state === 'waitingForReply') this.takeSharedReply(seq);
       if (this.answer === undefined && this.state === 'waitingForReply') this.awaitReplyDoorbell(bell);
     }
     this.pending = undefined;
@@ -150,6 +153,22 @@ export class VcpuRunner {
     this.cpu.resume(answer.action, answer.data);
     this.setState(this.deferredPauseAcks.length > 0 ? 'paused' : 'running');
     this.ackDeferredPauses();
+  }
+
+  /**
+   * A data-less reply in shared memory. Commands the VMM core posted before it (register changes
+   * for RETRY...) are served first: they were queued before the reply was written.
+   */
+  private takeSharedReply(seq: number): void {
+    const action = this.channel.takeReply?.(seq);
+    if (action === undefined) return;
+    this.serveCommands();
+    if (this.answer !== undefined || this.state !== 'waitingForReply') return;
+    try {
+      this.acceptReply(seq, action);
+    } catch {
+      // Validated by the VMM core before it was written (eventDelivery.ts); nothing to answer.
+    }
   }
 
   /** Polls the doorbell for up to REPLY_POLL_MS, then sleeps until it changes. */

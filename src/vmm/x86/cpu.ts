@@ -278,16 +278,21 @@ export class X86Cpu extends CpuCore {
       const base = this.rip - block.offsets[0];
       if (base + block.minOffset < 0 || base + block.endOffset > 0x100000000) return false;
     }
-    if (block.verifiedEpoch === this.codeEpoch) return true;
+    const epoch = this.codeEpoch;
+    if (block.verifiedEpoch === epoch) return true;
     const pageBase = this.fetchedPhys - block.offsets[0];
+    // Instructions shared with a region (or a fetch) already checked in this epoch are not compared again.
     for (let k = 1; k < block.insns.length; k++) {
-      if (!this.bytesMatch(block.insns[k].raw, pageBase + block.offsets[k])) {
+      const d = block.insns[k];
+      if (d.verifiedEpoch === epoch) continue;
+      if (!this.bytesMatch(d.raw, pageBase + block.offsets[k])) {
         block.insns[0].block = undefined;
         block.insns[0].hits = 0;
         return false;
       }
+      d.verifiedEpoch = epoch;
     }
-    block.verifiedEpoch = this.codeEpoch;
+    block.verifiedEpoch = epoch;
     return true;
   }
 

@@ -17,8 +17,11 @@ import { carryOf, FK_NONE, flagsCondition, fusedCondition, materializeFlags } fr
 export const BLOCKS_ENABLED = true;
 /** Executions of an instruction as the start of a step before its region is compiled. */
 export const HOT_THRESHOLD = 32;
-/** Most instructions in a region (bounds compile time and the run-budget granularity). */
-export const MAX_REGION_INSNS = 160;
+/**
+ * Most instructions in a region. Bounds compile time, the run-budget granularity and the function
+ * size: V8 optimizes large functions late and enters them slowly until it has.
+ */
+export const MAX_REGION_INSNS = 64;
 /**
  * Instructions one call of a region runs at most before it returns to cpu.ts runBlocks (which
  * re-enters it through its link). Short calls let V8 optimize a region again soon after a

@@ -19,6 +19,7 @@ import { KvmRegs, KvmSregs, KvmiEventMsrs, MSR } from '../x86/kvmState';
 import { walk, WalkHost, WALK_NOT_PRESENT } from '../x86/mmu';
 import { KVM_EXIT, KVM_INTERNAL_ERROR_EMULATION, KVM_RUN_OFFSET as R } from './kvmAbi';
 import { kernelEntryFrames } from './kernelEntries';
+import { ring3InterruptBeforeUd } from './ring3SoftwareInterrupt';
 import { generalInstructionLength } from './generalInstruction';
 import { kvmIntercepts, needsSoftwareRing3 } from './kvmIntercepts';
 import { handleMmio, handlePortIo } from './runExits';
@@ -56,6 +57,8 @@ export interface KvmRunCounters {
   kernelEntries: number;
   /** Hidden entry frames given back to KVM because ring-3 code executes from them. */
   unhiddenFrames: number;
+  /** Ring-3 INT n that PVM delivered as #UD, re-executed as INT n by the software core. */
+  ring3Interrupts: number;
   /** Watched-page faults whose general instruction ran with only the general registers moved. */
   generalSteps: number;
 }
@@ -83,7 +86,7 @@ export class KvmCpuCore {
   readonly intercepts: CpuIntercepts;
   readonly instructions = 0;
   readonly counters: KvmRunCounters = {
-    exits: 0, ioExits: 0, mmioExits: 0, kicks: 0, softwareSteps: 0, lateAccesses: 0, toKvm: 0, kernelEntries: 0, unhiddenFrames: 0,
+    exits: 0, ioExits: 0, mmioExits: 0, kicks: 0, softwareSteps: 0, lateAccesses: 0, toKvm: 0, kernelEntries: 0, unhiddenFrames: 0, ring3Interrupts: 0,
     generalSteps: 0,
   };
   private stopRequested = false;
@@ -177,7 +180,9 @@ export class KvmCpuCore {
         case KVM_EXIT.SYSTEM_EVENT: return { kind: 'shutdown', reason: `KVM system event ${v.getUint32(R.system_event_type, true)}` };
         case KVM_EXIT.INTERNAL_ERROR: {
           if (!this.caughtProtectedFetch()) throw this.internalError();
-          const exit = this.enterSoftware(false) ?? this.runInSoftware();
+          const entered = this.enterSoftware(false);
+          this.redoRing3Interrupt();
+          const exit = entered ?? this.runInSoftware();
           if (exit) return exit;
           break;
         }
@@ -231,6 +236,20 @@ export class KvmCpuCore {
       return true;
     }
     return this.protection.isRestricted(gfn);
+  }
+
+  /**
+   * After a kernel entry was caught: if it is PVM's #UD for a ring-3 `INT n`, puts the software core
+   * back at that instruction in ring 3 (ring3SoftwareInterrupt.ts), so it executes INT n itself.
+   */
+  private redoRing3Interrupt(): void {
+    const sw = this.software;
+    if (!sw || !this.kvmKept || !this.hybrid.softwareKernel) return;
+    const atInt = ring3InterruptBeforeUd({ regs: sw.getRegs(), sregs: sw.getSregs(), ram: this.bus.ram, translate: (gva) => this.translate(gva) });
+    if (!atInt) return;
+    sw.setSregs(atInt.sregs);
+    sw.setRegs(atInt.regs);
+    this.counters.ring3Interrupts++;
   }
 
   /**

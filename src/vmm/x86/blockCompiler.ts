@@ -7,7 +7,7 @@
 // that instruction's boundary (the catch restores them, cpu.ts step() handles the throw).
 
 import type { DecodedInsn, InsnHandler } from './decodedInsn';
-import { inlineForm, linearFrom, loadFrom, storeTo } from './blockInline';
+import { inlineForm, linearFrom, loadFrom, storeTo, wrapAddress } from './blockInline';
 import { CpuException } from './faults';
 import { VEC_GP } from './registers';
 import { mulHigh32, mulS64, mulU64, product } from './exec/wideArith';
@@ -188,9 +188,9 @@ export function compileBlock(insns: DecodedInsn[], offsets: number[], epoch: num
     if (n.role === 'call' && inRegion(fall)) labels.add(fall);
   });
 
-  const names: string[] = ['mat', 'carryOf', 'HP', 'SP', 'gp', 'mulS64', 'mulU64', 'mh', 'pr'];
+  const names: string[] = ['mat', 'carryOf', 'HP', 'SP', 'gp', 'mulS64', 'mulU64', 'mh', 'pr', 'wrapAddress'];
   const handlerPcs = new Set<number>(), snapshotPcs = new Set<number>();
-  const values: unknown[] = [materializeFlags, carryOf, handlerPcs, snapshotPcs, generalProtection, mulS64, mulU64, mulHigh32, product];
+  const values: unknown[] = [materializeFlags, carryOf, handlerPcs, snapshotPcs, generalProtection, mulS64, mulU64, mulHigh32, product, wrapAddress];
   const out: string[] = [];
   let known: number = UNKNOWN;
 

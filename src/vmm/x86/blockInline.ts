@@ -55,6 +55,11 @@ export function storeTo(lin: string, size: number, lo: string, hi: string): stri
     + ` else { c.write(${lin}, ${size}, ${lo}, ${hi}); sw = true; } }`;
 }
 
+/** The signed 64-bit value of high-half sum `h0` and low-half sum `l0` (both exact integers), wrapped modulo 2^64. */
+export function wrapAddress(h0: number, l0: number): number {
+  return ((h0 + Math.floor(l0 / 4294967296)) | 0) * 4294967296 + (l0 >>> 0);
+}
+
 /** Statements declaring `lin` for segment `seg` and offset `ea`: 64-bit code without an FS/GS base checks only canonicality (SDM Vol. 1 3.3.7.1). */
 export function linearFrom(seg: number, ea: string, mode64: boolean): string {
   if (mode64 && seg < FS) return `const lin = ${ea}; if (lin < ${-TWO47} || lin >= ${TWO47}) c.linear(${seg}, lin);`;
@@ -214,15 +219,15 @@ function linearOf(d: DecodedInsn, site: InlineSite): string {
  * Statements declaring `lin` as the signed 64-bit effective address computed directly in a double:
  * base and index are taken as signed values, which is exact whenever the high halves are small
  * (every canonical address). RIP-relative and [base + disp] forms cannot lose a canonical result;
- * with an index, larger high halves take the exact path of addressHalves (wrap-around sums).
+ * with an index, larger high halves take the exact wrap-around sum of wrapAddress.
  */
 function signedAddress(d: DecodedInsn, site: InlineSite): string {
   if (d.base === RIP_BASE) return `let lin = ${site.rip} + ${d.len + d.disp};`;
   const baseLo = d.base === NO_REG ? '' : ` + r[${d.base * 2}]`, baseHi = d.base === NO_REG ? '0' : `(r[${d.base * 2 + 1}] | 0)`;
   if (d.index === NO_REG) return `let lin = ${baseHi} * 4294967296${baseLo} + ${d.disp};`;
   const scale = 1 << d.scale;
-  return `const h0 = ${baseHi} + (r[${d.index * 2 + 1}] | 0) * ${scale}; let lin = h0 * 4294967296 + (${d.disp}${baseLo} + r[${d.index * 2}] * ${scale});`
-    + ` if (h0 >= 2097152 || h0 <= -2097152) { ${addressHalves(d, site)} lin = (hi | 0) * 4294967296 + lo; }`;
+  return `const h0 = ${baseHi} + (r[${d.index * 2 + 1}] | 0) * ${scale}, l0 = ${d.disp}${baseLo} + r[${d.index * 2}] * ${scale};`
+    + ' let lin = h0 * 4294967296 + l0; if (h0 >= 2097152 || h0 <= -2097152) lin = wrapAddress(h0, l0);';
 }
 
 /** LEA: the effective address truncated to the operand size, no memory access (SDM Vol. 2A LEA). */

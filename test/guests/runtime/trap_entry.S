@@ -2,9 +2,12 @@
  * Entry stubs for exception vectors 0-31. Each stub pushes an error code (0 when the CPU pushes
  * none), then its vector, saves the general registers as a struct trap_frame (traps.h), calls
  * trap_dispatch(frame) and returns with IRETQ. trap_entry_table lists the 32 stub addresses.
+ * The stubs sit on a code page of their own (.page_text), apart from any code ring 3 runs, so a
+ * hypervisor can keep the kernel's entry points away from ring-3 code it runs natively.
  */
 
-	.text
+	.section .page_text, "ax", @progbits
+	.balign 4096
 	.altmacro
 
 .macro TRAP_STUB vector

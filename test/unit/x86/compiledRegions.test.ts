@@ -260,3 +260,17 @@ test('a stack frame (PUSH RBP, locals, LEAVE, RET) called in a loop matches the 
     assert.deepEqual([BigInt('0x' + last.rbx), BigInt('0x' + last.rbp), BigInt('0x' + last.rsp)], [2000n * 2001n, 0x1234n, 0x7ff00n]);
   }
 });
+
+test('a scaled-index address whose 64-bit sum wraps around to a canonical address is accessed, compiled and interpreted', () => {
+  // loop: mov rdx,[rbx+rcx*8]; add rax,rdx; dec rsi; jnz loop; hlt with rbx + rcx*8 = 2^64 + DATA
+  const code = [0x48, 0x8b, 0x14, 0xcb, 0x48, 0x01, 0xd0, 0x48, 0xff, 0xce, 0x75, 0xf4, 0xf4];
+  for (const blocks of [true, false]) {
+    const m = machine(code, blocks, (mm) => {
+      mm.dv.setBigUint64(DATA, 0x1111n, true);
+      mm.cpu.setRegs({ ...mm.cpu.getRegs(), rbx: 0x8000000000000000n + BigInt(DATA), rcx: 0x3000000000000000n, rsi: 100n, rax: 0n });
+    });
+    assert.equal(m.cpu.run(1_000_000).kind, 'hlt');
+    assert.equal(m.cpu.getRegs().rax, 100n * 0x1111n, blocks ? 'compiled' : 'interpreter');
+    if (blocks) assert.ok(m.cpu.blocksCompiled > 0);
+  }
+});

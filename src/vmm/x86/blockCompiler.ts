@@ -193,6 +193,13 @@ export function compileBlock(insns: DecodedInsn[], offsets: number[], epoch: num
   const values: unknown[] = [materializeFlags, carryOf, handlerPcs, snapshotPcs, generalProtection, mulS64, mulU64, mulHigh32, product, wrapAddress];
   const out: string[] = [];
   let known: number = UNKNOWN;
+  /** Register-only instructions retired since `n` was last updated (added before anything can throw or leave). */
+  let pending = 0;
+  const count = (): string => {
+    const src = pending === 0 ? '' : `n += ${pending};`;
+    pending = 0;
+    return src;
+  };
 
   /** Makes c.flags exact (fk = 0) from here on. */
   const flush = (): string => {
@@ -219,20 +226,21 @@ export function compileBlock(insns: DecodedInsn[], offsets: number[], epoch: num
   const slowCheck = (next: number): string => `if (sw) { sw = false; ${epochCheck(next)} }`;
 
   sorted.forEach((n, i) => {
-    if (labels.has(n.off)) { out.push(`case ${n.off}:`); known = UNKNOWN; }
+    if (labels.has(n.off)) { out.push(count(), `case ${n.off}:`); known = UNKNOWN; }
     const d = n.d, fall = n.off + d.len;
     const nextEmitted = sorted[i + 1]?.off;
-    const fallThrough = (): string => inRegion(fall) ? (nextEmitted === fall ? '' : goTo(fall, true)) : goTo(fall, false);
+    const fallThrough = (): string => inRegion(fall) && nextEmitted === fall ? '' : count() + goTo(fall, inRegion(fall));
     switch (n.role) {
       case 'body': {
         const carry = known === FK_NONE ? '(c.flags & 1)' : `carryOf(c.flags, ${known === UNKNOWN ? 'fk' : known}, fa, fb, fah, fbh)`;
         const form = inlineForm(d, { rip: here(n), carry });
         if (form !== undefined) {
-          out.push(`${form.memory ? `pc = ${n.off}; ` : ''}{ ${form.src} } n++;`);
+          if (form.memory) out.push(count(), `pc = ${n.off}; { ${form.src} } n++;`);
+          else { out.push(`{ ${form.src} }`); pending++; }
           if (form.kind !== 0) known = form.kind; // -1: set only on some paths (a shift by CL of 0 keeps the flags)
           if (form.memory) out.push(slowCheck(fall));
         } else {
-          out.push(flush(), call(n));
+          out.push(flush(), count(), call(n));
           if (d.hasMem || STACK_HANDLERS.has(d.entry.handler)) out.push(epochCheck(fall));
         }
         out.push(fallThrough());
@@ -242,24 +250,27 @@ export function compileBlock(insns: DecodedInsn[], offsets: number[], epoch: num
         const t = branchTarget(d, n.off);
         let cond = known > 0 ? fusedCondition(known, d.param) : undefined;
         if (cond === undefined) { out.push(flush()); cond = flagsCondition('c.flags', d.param); }
-        if (inRegion(t)) out.push(`if (${cond}) { n++; ${goTo(t, true)} }`);
+        if (inRegion(t)) out.push(`if (${cond}) { n += ${pending + 1}; ${goTo(t, true)} }`);
         else {
           const saved = known;
-          out.push(`if (${cond}) { ${flush()} ${call(n)} xr = c.nextRip; pc = -1; break L; }`);
+          out.push(`if (${cond}) { ${flush()} ${pending === 0 ? '' : `n += ${pending};`} ${call(n)} xr = c.nextRip; pc = -1; break L; }`);
           known = saved;
         }
-        out.push('n++;', fallThrough());
+        pending++;
+        out.push(fallThrough());
         return;
       }
       case 'jump': {
         const t = branchTarget(d, n.off);
-        if (inRegion(t)) out.push(`n++; ${goTo(t, true)}`);
-        else out.push(flush(), call(n), 'xr = c.nextRip; pc = -1; break L;');
+        pending++;
+        if (inRegion(t)) out.push(count(), goTo(t, true));
+        else { pending--; out.push(flush(), count(), call(n), 'xr = c.nextRip; pc = -1; break L;'); }
         return;
       }
       case 'call': {
         const t = branchTarget(d, n.off);
-        if (!inRegion(t)) { out.push(flush(), call(n), 'xr = c.nextRip; pc = -1; break L;'); return; }
+        if (!inRegion(t)) { out.push(flush(), count(), call(n), 'xr = c.nextRip; pc = -1; break L;'); return; }
+        out.push(count());
         // PUSH of the return address (memory before RSP, SDM Vol. 2A CALL), then the target.
         out.push(`pc = ${n.off}; { const ra = ${here(n)} + ${d.len}, rl = ra >>> 0, rh = Math.floor(ra / 4294967296) >>> 0, sp = (r[9] | 0) * 4294967296 + r[8] - 8;`
           + ` ${linearFrom(2, 'sp', true)} ${storeTo('lin', 8, 'rl', 'rh')} r[8] = sp >>> 0; r[9] = Math.floor(sp / 4294967296) >>> 0; } n++;`,
@@ -268,7 +279,7 @@ export function compileBlock(insns: DecodedInsn[], offsets: number[], epoch: num
       }
       case 'ret':
         // POP of the target (SDM Vol. 2B RET); a non-canonical target is #GP(0) with RSP unchanged.
-        out.push(`pc = ${n.off}; { const sp = (r[9] | 0) * 4294967296 + r[8]; ${linearFrom(2, 'sp', true)} ${loadFrom('lin', 8, 'lo', 'hi')}`
+        out.push(count(), `pc = ${n.off}; { const sp = (r[9] | 0) * 4294967296 + r[8]; ${linearFrom(2, 'sp', true)} ${loadFrom('lin', 8, 'lo', 'hi')}`
           + ` const t = (hi | 0) * 4294967296 + lo; if (t < ${-TWO47} || t >= ${TWO47}) gp();`
           + ' const np = sp + 8, o = t - base; r[8] = np >>> 0; r[9] = Math.floor(np / 4294967296) >>> 0; n++;'
           + ' if (o >= 0 && o < 4096) pc = o | 0; else { xr = t; pc = -1; break L; } }',
@@ -276,7 +287,7 @@ export function compileBlock(insns: DecodedInsn[], offsets: number[], epoch: num
         known = UNKNOWN;
         return;
       case 'last':
-        out.push(flush(), call(n), 'xr = c.nextRip; pc = -1; break L;');
+        out.push(flush(), count(), call(n), 'xr = c.nextRip; pc = -1; break L;');
         return;
     }
   });

@@ -233,7 +233,13 @@ export function compileBlock(insns: DecodedInsn[], offsets: number[], epoch: num
     switch (n.role) {
       case 'body': {
         const carry = known === FK_NONE ? '(c.flags & 1)' : `carryOf(c.flags, ${known === UNKNOWN ? 'fk' : known}, fa, fb, fah, fbh)`;
-        const form = inlineForm(d, { rip: here(n), carry });
+        // SETcc/CMOVcc: fused with the deferred producer when possible, like Jcc.
+        let cond: string | undefined;
+        if (d.entry.handler === 'setcc' || d.entry.handler === 'cmovcc') {
+          cond = known > 0 ? fusedCondition(known, d.param) : undefined;
+          if (cond === undefined) { out.push(flush()); cond = flagsCondition('c.flags', d.param); }
+        }
+        const form = inlineForm(d, { rip: here(n), carry, cond });
         if (form !== undefined) {
           if (form.memory) out.push(count(), `pc = ${n.off}; { ${form.src} } n++;`);
           else { out.push(`{ ${form.src} }`); pending++; }

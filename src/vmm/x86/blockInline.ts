@@ -29,6 +29,8 @@ export interface InlineSite {
   rip: string;
   /** JS expression of CF before the instruction (INC/DEC keep it). */
   carry: string;
+  /** For SETcc/CMOVcc: JS expression of the instruction's condition (fused or on RFLAGS). */
+  cond?: string;
 }
 
 const SS = 2, FS = 4;
@@ -86,6 +88,8 @@ export function inlineForm(d: DecodedInsn, site: InlineSite): InlineForm | undef
     case 'imul2': case 'imul3': return multiply(d, site);
     case 'mul': return multiplyUnsigned(d, site);
     case 'leave': return d.mode === 8 && d.opsize === 8 ? leave() : undefined;
+    case 'setcc': return site.cond === undefined ? undefined : setByte(d, site, site.cond);
+    case 'cmovcc': return site.cond === undefined ? undefined : conditionalMove(d, site, site.cond);
     default: break;
   }
   const size = d.size;
@@ -325,6 +329,27 @@ function multiplyUnsigned(d: DecodedInsn, site: InlineSite): InlineForm | undefi
     : `mulU64(r[0], 0, b, 0); const t = pr[0]; r[0] = t; r[1] = 0; r[4] = pr[1]; r[5] = 0; fk = ${FK_MUL32}; fa = t; fb = pr[1] !== 0 ? 1 : 0;`;
   const kind = wide ? FK_MUL64 : FK_MUL32;
   return d.hasMem ? mem(`${src} ${body}`, kind) : reg(`${src} ${body}`, kind);
+}
+
+/** SETcc r/m8 (SDM Vol. 2B SETcc): 1 or 0 into a byte register (AH..BH without REX) or memory. */
+function setByte(d: DecodedInsn, site: InlineSite, cond: string): InlineForm | undefined {
+  if (!d.hasMem) {
+    const rm = d.rm;
+    if (rm < 4 || d.rex || rm > 7) return reg(`r[${rm * 2}] = (r[${rm * 2}] & 0xffffff00) | (${cond} ? 1 : 0);`);
+    return reg(`r[${(rm - 4) * 2}] = (r[${(rm - 4) * 2}] & 0xffff00ff) | (${cond} ? 256 : 0);`);
+  }
+  if (d.adsize !== 4 && d.adsize !== 8) return undefined;
+  return mem(`${linearOf(d, site)} const v = ${cond} ? 1 : 0; ${storeTo('lin', 1, 'v', '0')}`);
+}
+
+/** CMOVcc r, r/m (32/64-bit): the source is read either way; a 32-bit destination is zero-extended either way (exec/move.ts cmovcc). */
+function conditionalMove(d: DecodedInsn, site: InlineSite, cond: string): InlineForm | undefined {
+  const size = d.size;
+  if ((size !== 4 && size !== 8) || (d.hasMem && d.adsize !== 4 && d.adsize !== 8)) return undefined;
+  const wide = size === 8, dst = d.reg * 2;
+  const src = d.hasMem ? `${linearOf(d, site)} ${loadFrom('lin', size, 'v', 'vh')}` : `const v = r[${d.rm * 2}]${wide ? `, vh = r[${d.rm * 2 + 1}]` : ''};`;
+  const move = wide ? `if (${cond}) { r[${dst}] = v; r[${dst + 1}] = vh; }` : `if (${cond}) r[${dst}] = v; r[${dst + 1}] = 0;`;
+  return d.hasMem ? mem(`${src} ${move}`) : reg(`${src} ${move}`);
 }
 
 /** LEAVE in 64-bit code: RSP <- RBP, then POP RBP (SDM Vol. 2A LEAVE); the read happens before any register changes. */

@@ -136,7 +136,8 @@ const PRODUCERS: number[][] = [
 
 /**
  * For each producer: for each condition, reload RAX/RBX from the operand tables, produce, Jcc over an
- * ADD R14,K; then once more with PUSHFQ; POP R12; ADD R13,R12 (the exact flags). DEC RCX; JNS top.
+ * ADD R14,K; then for each condition SETcc DL and CMOVcc RAX,RBX summed into R14/R13; then once more
+ * with PUSHFQ; POP R12; ADD R13,R12 (the exact flags). DEC RCX; JNS top.
  */
 function conditionCode(): number[] {
   const code: number[] = [];
@@ -144,6 +145,8 @@ function conditionCode(): number[] {
   let k = 1;
   for (const p of PRODUCERS) {
     for (let cc = 0; cc < 16; cc++) code.push(...reload, ...p, 0x70 + cc, 0x07, 0x49, 0x81, 0xc6, ...le32(k++ * 2654435761));
+    // setcc dl; cmovcc rax,rbx; add r14,rdx; add r13,rax
+    for (let cc = 0; cc < 16; cc++) code.push(...reload, ...p, 0x0f, 0x90 + cc, 0xc2, 0x48, 0x0f, 0x40 + cc, 0xc3, 0x49, 0x01, 0xd6, 0x49, 0x01, 0xc5);
     code.push(...reload, ...p, 0x9c, 0x41, 0x5c, 0x4d, 0x01, 0xe5);
   }
   code.push(0x48, 0xff, 0xc9); // dec rcx
@@ -152,7 +155,7 @@ function conditionCode(): number[] {
   return code;
 }
 
-test('every Jcc after every inline flag producer, and the flags PUSHF sees, match the interpreter', () => {
+test('every Jcc, SETcc and CMOVcc after every inline flag producer, and the flags PUSHF sees, match the interpreter', () => {
   const code = conditionCode();
   const a = DATA, b = DATA + 0x1000;
   const setup = (m: TestMachine): void => {

@@ -219,7 +219,8 @@ export function compileBlock(insns: DecodedInsn[], offsets: number[], epoch: num
     handlerPcs.add(n.off);
     let src = `pc = ${n.off}; c.rip = ${here(n)}; c.nextRip = ${here(n)} + ${n.d.len}; c.savedFlags = c.flags;`;
     if (!n.d.faultSafe) { src += ' c.savedI32.set(c.regsI32);'; snapshotPcs.add(n.off); }
-    return `${src} h${n.k}(c, d${n.k}); n++;`;
+    // A handler may fill or replace TLB entries: the region's cached read/write pages are dropped.
+    return `${src} h${n.k}(c, d${n.k}); n++; rp = wp = NaN;`;
   };
   const epochCheck = (next: number): string => `if (c.codeEpoch !== e || c.codeGeneration !== g) { pc = ${next}; break L; }`;
   /** The epoch check after inline accesses: only needed when one of them left the TLB fast path. */
@@ -301,7 +302,7 @@ export function compileBlock(insns: DecodedInsn[], offsets: number[], epoch: num
   const body = `return function region(c, rip, left) {
 const r = c.regs, e = c.codeEpoch, g = c.codeGeneration, i0 = c.instructions, lim = (left < ${REGION_SLICE} ? left : ${REGION_SLICE}) - ${insns.length}, base = rip - ${head};
 const tt = c.tlbTag, tp = c.tlbPhys, tm = c.tlbPerm, ram = c.ram, dv = c.dv, cp = c.codePages, rs = c.ramSize - 8, rn = c.cpl === 3 ? 8 : 1, wn = rn * 2;
-let pc = ${head}, xr = 0, n = 0, fk = 0, fa = 0, fb = 0, fah = 0, fbh = 0, sw = false;
+let pc = ${head}, xr = 0, n = 0, fk = 0, fa = 0, fb = 0, fah = 0, fbh = 0, sw = false, rp = NaN, rq = 0, wp = NaN, wq = 0;
 try {
 L: for (;;) {
 switch (pc) {

@@ -37,24 +37,31 @@ const SS = 2, FS = 4;
 const TWO47 = 140737488355328;
 
 /**
- * Statements declaring `v` (and `vh` for 8 bytes): `size` bytes at linear address `lin`. A TLB hit
- * granting reads, within one page and in RAM is read inline; otherwise core.read (which faults,
- * raises KVMI events or calls MMIO) and `sw` is set so the caller checks the code epoch.
+ * Statements declaring `v` (and `vh` for 8 bytes): `size` bytes at linear address `lin`. The page of
+ * the last read (`rp` linear, `rq` physical) is kept in locals; otherwise a TLB hit granting reads
+ * fills them. An access within one page in RAM is read inline; anything else goes through core.read
+ * (which faults, raises KVMI events, walks page tables or calls MMIO), forgets the cached pages and
+ * sets `sw` so the caller checks the code epoch.
  */
 export function loadFrom(lin: string, size: number, v: string, vh: string): string {
   const get = size === 1 ? 'ram[p]' : size === 2 ? 'dv.getUint16(p, true)' : 'dv.getUint32(p, true)';
-  return `let ${v} = 0${size === 8 ? `, ${vh} = 0` : ''}; { const o = ${lin} & 4095, i = (${lin} >>> 12) & 1023, p = tp[i] + o;`
-    + ` if (tt[i] === ${lin} - o && (tm[i] & rn) !== 0 && o <= ${4096 - size} && p <= rs) { ${v} = ${get};${size === 8 ? ` ${vh} = dv.getUint32(p + 4, true);` : ''} }`
-    + ` else { ${v} = c.read(${lin}, ${size});${size === 8 ? ` ${vh} = c.hi;` : ''} sw = true; } }`;
+  return `let ${v} = 0${size === 8 ? `, ${vh} = 0` : ''}; { const o = ${lin} & 4095, pg = ${lin} - o;`
+    + ` if (pg !== rp) { const i = (${lin} >>> 12) & 1023; if (tt[i] === pg && (tm[i] & rn) !== 0) { rp = pg; rq = tp[i]; } }`
+    + ` const p = rq + o; if (pg === rp && o <= ${4096 - size} && p <= rs) { ${v} = ${get};${size === 8 ? ` ${vh} = dv.getUint32(p + 4, true);` : ''} }`
+    + ` else { ${v} = c.read(${lin}, ${size});${size === 8 ? ` ${vh} = c.hi;` : ''} sw = true; rp = wp = NaN; } }`;
 }
 
-/** Statements writing (lo, hi) as `size` bytes at `lin`: inline on a TLB hit granting writes in RAM outside cached code, else core.write. */
+/**
+ * Statements writing (lo, hi) as `size` bytes at `lin`, inline when the page is the last one written
+ * (`wp`, `wq`) or a TLB hit granting writes outside cached code fills them; else core.write as above.
+ */
 export function storeTo(lin: string, size: number, lo: string, hi: string): string {
   const set = size === 1 ? `ram[p] = ${lo};` : size === 2 ? `dv.setUint16(p, ${lo}, true);` : size === 4 ? `dv.setUint32(p, ${lo}, true);`
     : `dv.setUint32(p, ${lo}, true); dv.setUint32(p + 4, ${hi}, true);`;
-  return `{ const o = ${lin} & 4095, i = (${lin} >>> 12) & 1023, p = tp[i] + o;`
-    + ` if (tt[i] === ${lin} - o && (tm[i] & wn) !== 0 && o <= ${4096 - size} && p <= rs && cp[p >>> 12] === 0) { ${set} }`
-    + ` else { c.write(${lin}, ${size}, ${lo}, ${hi}); sw = true; } }`;
+  return `{ const o = ${lin} & 4095, pg = ${lin} - o;`
+    + ` if (pg !== wp) { const i = (${lin} >>> 12) & 1023; if (tt[i] === pg && (tm[i] & wn) !== 0 && tp[i] <= rs && cp[tp[i] / 4096] === 0) { wp = pg; wq = tp[i]; } }`
+    + ` const p = wq + o; if (pg === wp && o <= ${4096 - size} && p <= rs) { ${set} }`
+    + ` else { c.write(${lin}, ${size}, ${lo}, ${hi}); sw = true; rp = wp = NaN; } }`;
 }
 
 /** The signed 64-bit value of high-half sum `h0` and low-half sum `l0` (both exact integers), wrapped modulo 2^64. */

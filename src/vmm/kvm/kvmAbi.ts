@@ -33,6 +33,8 @@ export const SIZEOF = {
   kvm_xcrs: 392,
   kvm_vcpu_events: 64,
   kvm_guest_debug: 72,
+  kvm_stats_header: 24,
+  kvm_stats_desc: 16,
   u64: 8,
 } as const;
 
@@ -49,6 +51,7 @@ export const KVM_IOCTL = {
   KVM_SET_IDENTITY_MAP_ADDR: iow(0x48, SIZEOF.u64),
   KVM_CREATE_IRQCHIP: io(0x60),
   KVM_RUN: io(0x80),
+  KVM_GET_STATS_FD: io(0xce),
   KVM_GET_REGS: ior(0x81, SIZEOF.kvm_regs),
   KVM_SET_REGS: iow(0x82, SIZEOF.kvm_regs),
   KVM_GET_SREGS: ior(0x83, SIZEOF.kvm_sregs),
@@ -147,6 +150,8 @@ export const FIELD_OFFSET = {
   kvm_cpuid2: { nent: 0, entries: 8 },
   kvm_cpuid_entry2: { function: 0, index: 4, flags: 8, eax: 12, ebx: 16, ecx: 20, edx: 24 },
   kvm_xcrs: { nr_xcrs: 0, flags: 4, xcrs: 8 },
+  kvm_stats_header: { flags: 0, name_size: 4, num_desc: 8, id_offset: 12, desc_offset: 16, data_offset: 20 },
+  kvm_stats_desc: { flags: 0, exponent: 4, size: 6, offset: 8, bucket_size: 12, name: 16 },
 } as const;
 
 /** The order of kvm_regs fields, 8 bytes each. */

@@ -26,6 +26,7 @@ import { handleMmio, handlePortIo } from './runExits';
 import { KvmError } from './kvmError';
 import { KvmVcpuFd } from './kvmVcpuFd';
 import { KickTimer } from './kickTimer';
+import { EmulationCounter } from './emulationCounter';
 import { PageProtection } from './pageProtection';
 import { keptByKvm, KvmOnlyState, kvmToSoftware, kvmToSoftwareGeneral, kvmToSoftwareRest, softwareToKvm } from './stateTransfer';
 import { libc } from './libc';
@@ -61,6 +62,8 @@ export interface KvmRunCounters {
   ring3Interrupts: number;
   /** Watched-page faults whose general instruction ran with only the general registers moved. */
   generalSteps: number;
+  /** Instructions KVM's own emulator executed (its insn_emulation statistic; 0 where unreadable). */
+  emulatedInstructions: number;
 }
 
 /** What the hybrid step needs besides the vCPU and the buses. */
@@ -73,6 +76,8 @@ export interface HybridSupport {
   createSoftwareCpu(): SoftwareCore;
   /** Run guest code at CPL 0-2 in the software core and only ring 3 in KVM. */
   softwareKernel: boolean;
+  /** KVM runs all guest CPL-0 code in its instruction emulator (PVM), never natively. */
+  ringZeroEmulated: boolean;
 }
 
 /** The software core, with its current privilege level (X86Cpu.cpl). */
@@ -94,13 +99,21 @@ export class KvmCpuCore {
   readonly instructions = 0;
   readonly counters: KvmRunCounters = {
     exits: 0, ioExits: 0, mmioExits: 0, kicks: 0, softwareSteps: 0, lateAccesses: 0, toKvm: 0, kernelEntries: 0, unhiddenFrames: 0, ring3Interrupts: 0,
-    generalSteps: 0,
+    generalSteps: 0, emulatedInstructions: 0,
   };
   private stopRequested = false;
   private irqLine = false;
   private acknowledge: (() => number) | undefined;
   private readonly pendingVectors: number[] = [];
   private kick: KickTimer | undefined;
+  /** KVM's count of emulated instructions (the event MSR cache relies on it only where ringZeroEmulated). */
+  private readonly emulation: EmulationCounter | undefined;
+  /**
+   * The event MSRs last read from KVM and the emulation count then. While the count is unchanged
+   * KVM ran only native ring-3 code, which cannot change them, so the ioctl is skipped; any write of
+   * MSRs or segment registers to KVM drops the copy.
+   */
+  private eventMsrCache: { stamp: number; msrs: KvmiEventMsrs } | undefined;
   private kickArmed = false;
   private readonly protection: PageProtection;
   private software: SoftwareCore | undefined;
@@ -125,6 +138,7 @@ export class KvmCpuCore {
   constructor(private readonly vcpu: KvmVcpuFd, private readonly bus: CpuBus, private readonly hybrid: HybridSupport) {
     this.protection = new PageProtection(hybrid.kvmMappingAddress, hybrid.access);
     this.intercepts = kvmIntercepts(hybrid.softwareKernel);
+    this.emulation = EmulationCounter.open(vcpu.fd);
   }
 
   /** The core that holds the vCPU state right now. */
@@ -383,7 +397,7 @@ export class KvmCpuCore {
     }
     if (this.hybrid.softwareKernel) this.counters.toKvm++;
     if (this.generalStep) this.leaveAfterGeneralInstruction(sw);
-    else softwareToKvm(sw, this.vcpu, this.kvmKept!);
+    else { softwareToKvm(sw, this.vcpu, this.kvmKept!); this.eventMsrCache = undefined; }
     this.kvmKept = undefined;
   }
 
@@ -403,6 +417,7 @@ export class KvmCpuCore {
       return;
     }
     this.softSregsFrom = undefined;
+    this.eventMsrCache = undefined;
     softwareToKvm(sw, this.vcpu, this.kvmKept!, false);
   }
 
@@ -443,9 +458,17 @@ export class KvmCpuCore {
   getRegs(): KvmRegs { return this.soft?.getRegs() ?? this.vcpu.getRegs(); }
   setRegs(regs: KvmRegs): void { if (this.soft) this.fullSoft().setRegs(regs); else this.vcpu.setRegs(regs); }
   getSregs(): KvmSregs { return this.generalStep?.sregs ?? this.soft?.getSregs() ?? this.vcpu.getSregs(); }
-  setSregs(sregs: KvmSregs): void { if (this.soft) this.fullSoft().setSregs(sregs); else this.vcpu.setSregs(sregs); }
+  setSregs(sregs: KvmSregs): void {
+    if (this.soft) { this.fullSoft().setSregs(sregs); return; }
+    this.eventMsrCache = undefined;
+    this.vcpu.setSregs(sregs);
+  }
   getMsr(index: number): bigint | undefined { return this.soft && !this.generalStep ? this.soft.getMsr(index) : this.vcpu.getMsrs([index]).get(index); }
-  setMsr(index: number, value: bigint): boolean { return this.soft ? this.fullSoft().setMsr(index, value) : this.vcpu.setMsrs([{ index, data: value }]) === 1; }
+  setMsr(index: number, value: bigint): boolean {
+    if (this.soft) return this.fullSoft().setMsr(index, value);
+    this.eventMsrCache = undefined;
+    return this.vcpu.setMsrs([{ index, data: value }]) === 1;
+  }
 
   /** The software core, holding the whole vCPU state (only while it owns the vCPU). */
   private fullSoft(): CpuCore {
@@ -455,12 +478,17 @@ export class KvmCpuCore {
 
   getEventMsrs(): KvmiEventMsrs {
     if (this.soft && !this.generalStep) return this.soft.getEventMsrs();
+    const stamp = this.hybrid.ringZeroEmulated ? this.emulation?.read() : undefined;
+    const cached = this.eventMsrCache;
+    if (cached && stamp !== undefined && cached.stamp === stamp) return { ...cached.msrs };
     const m = this.vcpu.getMsrs(EVENT_MSRS);
     const g = (i: number) => m.get(i) ?? 0n;
-    return {
+    const msrs = {
       sysenter_cs: g(MSR.IA32_SYSENTER_CS), sysenter_esp: g(MSR.IA32_SYSENTER_ESP), sysenter_eip: g(MSR.IA32_SYSENTER_EIP),
       efer: g(MSR.IA32_EFER), star: g(MSR.STAR), lstar: g(MSR.LSTAR), cstar: g(MSR.CSTAR), pat: g(MSR.IA32_PAT), shadow_gs: g(MSR.KERNEL_GS_BASE),
     };
+    this.eventMsrCache = stamp === undefined ? undefined : { stamp, msrs: { ...msrs } };
+    return msrs;
   }
 
   getXcr0(): bigint { return this.soft?.getXcr0() ?? this.vcpu.getXcr0(); }
@@ -518,9 +546,15 @@ export class KvmCpuCore {
 
   reset(): void { throw new KvmError('badArgument', 'resetting a vCPU is not supported by the KVM engine'); }
 
-  /** Deletes the kick timer and closes the vCPU. */
+  /** The counters, with KVM's emulated-instruction count read now. */
+  countersNow(): KvmRunCounters {
+    return { ...this.counters, emulatedInstructions: this.emulation?.read() ?? 0 };
+  }
+
+  /** Deletes the kick timer, closes the statistics file and the vCPU. */
   dispose(): void {
     this.kick?.dispose();
+    this.emulation?.close();
     this.vcpu.close();
   }
 }

@@ -107,7 +107,7 @@ export class KvmVm implements Vm {
   private readonly totals = { runnerSlices: 0, events: 0 };
   private readonly kvm: KvmRunCounters = {
     exits: 0, ioExits: 0, mmioExits: 0, kicks: 0, softwareSteps: 0, lateAccesses: 0, toKvm: 0, kernelEntries: 0, unhiddenFrames: 0, ring3Interrupts: 0,
-    generalSteps: 0,
+    generalSteps: 0, emulatedInstructions: 0,
   };
 
   constructor(private readonly config: VmConfig, private readonly kvmFd: number, softwareKernel: boolean) {

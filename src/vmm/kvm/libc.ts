@@ -20,6 +20,7 @@ export interface Libc {
   mprotect(address: bigint, length: number, prot: number): number;
   memfdCreate(name: string, flags: number): number;
   ftruncate(fd: number, length: number): number;
+  pread(fd: number, buf: Uint8Array, count: number, offset: number): number;
   strerror(errnum: number): string;
   gettid(): number;
   getpid(): number;
@@ -75,6 +76,7 @@ function bind(): Libc {
     mprotect: lib.func('int mprotect(uintptr_t addr, size_t length, int prot)'),
     memfdCreate: lib.func('int memfd_create(const char *name, unsigned int flags)'),
     ftruncate: lib.func('int ftruncate(int fd, int64_t length)'),
+    pread: lib.func('long pread(int fd, void *buf, size_t count, int64_t offset)'),
     strerror: lib.func('const char *strerror(int errnum)'),
     gettid: () => Number(syscall(SYS_GETTID)),
     getpid: lib.func('int getpid()'),

@@ -102,6 +102,19 @@ test('with ring 0 in the software core, the watched ring-3 writes give the same 
   const counters = (hybrid.vm as KvmVm).kvmCounters();
   assert.ok(counters.toKvm >= 1, 'ring 3 ran in KVM');
   assert.equal(counters.lateAccesses, 0);
+  if (probe.backend === 'pvm') {
+    assert.ok(counters.emulatedInstructions <= counters.kernelEntries,
+      'KVM\'s emulator ran no guest code: at most the failed fetch of each caught kernel entry');
+  }
+});
+
+test('on PVM, plain KVM runs the guest\'s ring-0 code in its emulator, and the count shows it', async (t) => {
+  const why = unavailable() ?? (probe.backend === 'pvm' ? undefined : `the host is ${probe.backend}, not PVM: KVM runs ring 0 natively`);
+  if (why) { t.skip(why); return; }
+  ensureGuestsBuilt();
+  const run = await watchedRun(new KvmEngine(), symbolAddress('user_data_page'), 1, 'continue');
+  assert.equal(run.stdout, guestDescription(GUEST).expectedStdout);
+  assert.ok((run.vm as KvmVm).kvmCounters().emulatedInstructions > 1000, 'the boot code ran in KVM\'s emulator');
 });
 
 test('RETRY after lifting the watch re-executes the write without a second event', async (t) => {

@@ -277,3 +277,24 @@ test('a scaled-index address whose 64-bit sum wraps around to a canonical addres
     if (blocks) assert.ok(m.cpu.blocksCompiled > 0);
   }
 });
+
+test('a read-restricted page hit by an inline load inside a region loop raises the read event first, with the exact state', () => {
+  const W = 2;
+  const results = [true, false].map((blocks) => {
+    const m = machine(SORT, blocks, (mm) => fillSortData(mm, 23));
+    assert.equal(m.cpu.run(2999).kind, 'budget');
+    m.cpu.intercepts.pf = true;
+    m.cpu.access[DATA >>> 12] = W | X;
+    m.cpu.accessChanged();
+    const events: CpuExit[] = [], states: string[] = [];
+    for (let k = 0; k < 5; k++) {
+      events.push(m.cpu.run(1_000_000));
+      states.push(snapshot(m));
+      m.cpu.resume('continue');
+    }
+    return { events, states };
+  });
+  const first = results[0].events[0];
+  assert.ok(first.kind === 'pf' && first.access === R && first.gpa >> 12n === BigInt(DATA >>> 12), JSON.stringify(first, (_k, v) => typeof v === 'bigint' ? v.toString(16) : v));
+  assert.deepEqual(results[0], results[1]);
+});

@@ -1,8 +1,9 @@
 // How many instructions KVM's own instruction emulator has executed for one vCPU: the vCPU's
 // `insn_emulation` statistic, read from its binary statistics file (KVM_GET_STATS_FD, api.rst 4.133
 // and "KVM binary statistics"; struct kvm_stats_header / kvm_stats_desc). Reading it is a plain
-// pread, not a vCPU ioctl. On PVM every guest instruction at CPL 0 is emulated, so an unchanged
-// count proves that only natively run ring-3 code ran in KVM meanwhile (kvm-facts.md).
+// pread, not a vCPU ioctl (though about 12 us through FFI on PVM, as much as KVM_GET_MSRS, so it is
+// read for diagnostics, not on the event path). On PVM every guest instruction at CPL 0 is
+// emulated, so the count shows how much guest kernel code KVM itself ran (kvm-facts.md).
 import { FIELD_OFFSET, KVM_IOCTL, SIZEOF } from './kvmAbi';
 import { libc } from './libc';
 

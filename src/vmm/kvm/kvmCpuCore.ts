@@ -76,8 +76,6 @@ export interface HybridSupport {
   createSoftwareCpu(): SoftwareCore;
   /** Run guest code at CPL 0-2 in the software core and only ring 3 in KVM. */
   softwareKernel: boolean;
-  /** KVM runs all guest CPL-0 code in its instruction emulator (PVM), never natively. */
-  ringZeroEmulated: boolean;
 }
 
 /** The software core, with its current privilege level (X86Cpu.cpl). */
@@ -106,14 +104,8 @@ export class KvmCpuCore {
   private acknowledge: (() => number) | undefined;
   private readonly pendingVectors: number[] = [];
   private kick: KickTimer | undefined;
-  /** KVM's count of emulated instructions (the event MSR cache relies on it only where ringZeroEmulated). */
+  /** KVM's count of instructions it emulated (diagnostics: countersNow()). */
   private readonly emulation: EmulationCounter | undefined;
-  /**
-   * The event MSRs last read from KVM and the emulation count then. While the count is unchanged
-   * KVM ran only native ring-3 code, which cannot change them, so the ioctl is skipped; any write of
-   * MSRs or segment registers to KVM drops the copy.
-   */
-  private eventMsrCache: { stamp: number; msrs: KvmiEventMsrs } | undefined;
   private kickArmed = false;
   private readonly protection: PageProtection;
   private software: SoftwareCore | undefined;
@@ -371,7 +363,7 @@ export class KvmCpuCore {
       const chunk = sw.cpl === 3 ? 1 : Math.min(KERNEL_CHUNK, budget - i);
       const before = sw.instructions;
       if (sw.cpl !== 3) this.ranKernelCode = true;
-      const exit = sw.run(chunk);
+      const exit = withoutStackTraces(() => sw.run(chunk));
       i += chunk;
       this.counters.softwareSteps += sw.instructions - before;
       if (exit.kind !== 'budget') return exit;
@@ -397,7 +389,7 @@ export class KvmCpuCore {
     }
     if (this.hybrid.softwareKernel) this.counters.toKvm++;
     if (this.generalStep) this.leaveAfterGeneralInstruction(sw);
-    else { softwareToKvm(sw, this.vcpu, this.kvmKept!); this.eventMsrCache = undefined; }
+    else softwareToKvm(sw, this.vcpu, this.kvmKept!);
     this.kvmKept = undefined;
   }
 
@@ -417,7 +409,6 @@ export class KvmCpuCore {
       return;
     }
     this.softSregsFrom = undefined;
-    this.eventMsrCache = undefined;
     softwareToKvm(sw, this.vcpu, this.kvmKept!, false);
   }
 
@@ -460,13 +451,11 @@ export class KvmCpuCore {
   getSregs(): KvmSregs { return this.generalStep?.sregs ?? this.soft?.getSregs() ?? this.vcpu.getSregs(); }
   setSregs(sregs: KvmSregs): void {
     if (this.soft) { this.fullSoft().setSregs(sregs); return; }
-    this.eventMsrCache = undefined;
     this.vcpu.setSregs(sregs);
   }
   getMsr(index: number): bigint | undefined { return this.soft && !this.generalStep ? this.soft.getMsr(index) : this.vcpu.getMsrs([index]).get(index); }
   setMsr(index: number, value: bigint): boolean {
     if (this.soft) return this.fullSoft().setMsr(index, value);
-    this.eventMsrCache = undefined;
     return this.vcpu.setMsrs([{ index, data: value }]) === 1;
   }
 
@@ -478,17 +467,12 @@ export class KvmCpuCore {
 
   getEventMsrs(): KvmiEventMsrs {
     if (this.soft && !this.generalStep) return this.soft.getEventMsrs();
-    const stamp = this.hybrid.ringZeroEmulated ? this.emulation?.read() : undefined;
-    const cached = this.eventMsrCache;
-    if (cached && stamp !== undefined && cached.stamp === stamp) return { ...cached.msrs };
     const m = this.vcpu.getMsrs(EVENT_MSRS);
     const g = (i: number) => m.get(i) ?? 0n;
-    const msrs = {
+    return {
       sysenter_cs: g(MSR.IA32_SYSENTER_CS), sysenter_esp: g(MSR.IA32_SYSENTER_ESP), sysenter_eip: g(MSR.IA32_SYSENTER_EIP),
       efer: g(MSR.IA32_EFER), star: g(MSR.STAR), lstar: g(MSR.LSTAR), cstar: g(MSR.CSTAR), pat: g(MSR.IA32_PAT), shadow_gs: g(MSR.KERNEL_GS_BASE),
     };
-    this.eventMsrCache = stamp === undefined ? undefined : { stamp, msrs: { ...msrs } };
-    return msrs;
   }
 
   getXcr0(): bigint { return this.soft?.getXcr0() ?? this.vcpu.getXcr0(); }
@@ -556,6 +540,22 @@ export class KvmCpuCore {
     this.kick?.dispose();
     this.emulation?.close();
     this.vcpu.close();
+  }
+}
+
+/**
+ * Runs `f` with V8's stack trace capture off. The software core reports KVMI access events (and
+ * guest faults) by throwing Error subclasses; capturing each one's stack (and, where source maps
+ * are on, mapping it) costs 15-30 us per watchpoint event on a PVM host, and the vCPU thread reports
+ * errors by their message only.
+ */
+function withoutStackTraces<T>(f: () => T): T {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return f();
+  } finally {
+    Error.stackTraceLimit = limit;
   }
 }
 

@@ -3,7 +3,6 @@
 // builds the buses (vCPU 0 owns the legacy devices: COM1, exit port 0xf4, PIC, PIT ...) and hands
 // a KvmCpuCore (with the software x86 core for watched-page accesses) to the same VcpuRunner the software engine uses, so commands, pause and the
 // state machine behave identically on both engines. Sends its KVM exit counters before ending.
-import { existsSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { CpuCore } from '../engine/cpuCore';
 import { WorkerChannel } from '../engine/vcpuChannel';
@@ -16,9 +15,6 @@ import { GuestMapping, mapGuestMemory, unmapGuestMemory } from './guestMemory';
 import { KvmCpuCore } from './kvmCpuCore';
 import { KvmVcpuFd } from './kvmVcpuFd';
 import { KvmVcpuWorkerData, KvmWorkerMessage } from './kvmWorkerData';
-
-/** Present when /dev/kvm is PVM, which emulates all guest CPL-0 code (kvm-facts.md). */
-const PVM_MODULE = '/sys/module/kvm_pvm';
 
 function main(data: KvmVcpuWorkerData): void {
   const port = parentPort!;
@@ -38,7 +34,6 @@ function main(data: KvmVcpuWorkerData): void {
     const access = new Uint8Array(data.access);
     core = new KvmCpuCore(new KvmVcpuFd(data.kvmFd, data.vmFd, data.index), bus, {
       access, kvmMappingAddress: data.kvmMappingAddress, softwareKernel: data.softwareKernel, createSoftwareCpu: () => new X86Cpu(bus, access),
-      ringZeroEmulated: existsSync(PVM_MODULE),
     });
     const cpu = core as unknown as CpuCore;
     host?.attach(cpu);

@@ -97,6 +97,9 @@ export class X86Cpu extends CpuCore {
   blocksEnabled = true;
   /** Blocks compiled so far (diagnostics and tests). */
   blocksCompiled = 0;
+  /** Whether the next step() counts towards compiling a region, and whether this slice reached a region that did not fit its budget. */
+  private countHits = false;
+  private budgetTail = false;
   /** Run-loop iterations the last step() used: 1, or a block's instructions (+1 if it ended in a throw). */
   private stepIterations = 1;
   private stepStart = 0;
@@ -127,6 +130,8 @@ export class X86Cpu extends CpuCore {
   /** Executes up to `maxInstructions` instructions; returns why it stopped. */
   run(maxInstructions: number): CpuExit {
     this.stopFlag = false;
+    this.countHits = false;
+    this.budgetTail = false;
     // Other vCPUs and the machine may have written guest memory since the last slice.
     this.codeEpoch++;
     let left = maxInstructions;
@@ -197,8 +202,13 @@ export class X86Cpu extends CpuCore {
     this.stepStart = this.instructions;
     try {
       const d = this.fetch();
-      if (BLOCKS_ENABLED && (d.block !== undefined || ++d.hits >= HOT_THRESHOLD) && this.blockAllowed()) {
+      // Executions count towards compiling a region except the first of a run() slice and those at the
+      // end of the budget (run one by one because a region does not fit): both start at arbitrary points.
+      const counted = this.countHits;
+      this.countHits = !this.budgetTail;
+      if (BLOCKS_ENABLED && (d.block !== undefined || (counted && ++d.hits >= HOT_THRESHOLD)) && this.blockAllowed()) {
         const block = d.block ?? this.buildBlock(d);
+        if (block !== undefined && block.size > left) { this.budgetTail = true; this.countHits = false; }
         if (block !== undefined && block.size <= left && this.blockUsable(block)) {
           this.stepIterations = 0;
           this.runBlocks(block, left);

@@ -111,7 +111,7 @@ export interface BlockHost {
 
 /**
  * Runs the region whose head is at RIP `rip`, retiring at most `left` instructions (the caller
- * guarantees left >= size). Returns at an instruction boundary: at a target outside the region,
+ * guarantees left >= maxRun). Returns at an instruction boundary: at a target outside the region,
  * after a terminator, when the budget could be exceeded, or after a device callback or code write.
  */
 export type BlockFn = (c: BlockHost, rip: number, left: number) => void;
@@ -136,6 +136,8 @@ export class CompiledBlock {
     readonly offsets: number[],
     readonly run: BlockFn,
     epoch: number,
+    /** Most instructions the function runs between two budget checks (it needs at least this budget). */
+    readonly maxRun: number,
   ) {
     this.verifiedEpoch = epoch;
     this.size = insns.length;
@@ -173,6 +175,16 @@ export function compileBlock(insns: DecodedInsn[], offsets: number[], epoch: num
   const byOffset = new Map<number, Node>(nodes.map((n) => [n.off, n]));
   const sorted = [...nodes].sort((a, b) => a.off - b.off);
   const inRegion = (off: number | undefined): off is number => off !== undefined && byOffset.has(off);
+
+  // The longest straight run of the generated code: instructions falling through to the next one
+  // emitted, up to a jump back to the switch (with its budget check) or an exit.
+  let maxRun = 0, chain = 0;
+  sorted.forEach((n, i) => {
+    chain++;
+    maxRun = Math.max(maxRun, chain);
+    const falls = (n.role === 'body' || n.role === 'branch') && sorted[i + 1]?.off === n.off + n.d.len;
+    if (!falls) chain = 0;
+  });
 
   // Case labels: the head, in-region jump targets and fall-through targets not emitted right after their predecessor.
   const labels = new Set<number>([head]);
@@ -300,7 +312,7 @@ export function compileBlock(insns: DecodedInsn[], offsets: number[], epoch: num
   });
 
   const body = `return function region(c, rip, left) {
-const r = c.regs, e = c.codeEpoch, g = c.codeGeneration, i0 = c.instructions, lim = (left < ${REGION_SLICE} ? left : ${REGION_SLICE}) - ${insns.length}, base = rip - ${head};
+const r = c.regs, e = c.codeEpoch, g = c.codeGeneration, i0 = c.instructions, lim = (left < ${REGION_SLICE} ? left : ${REGION_SLICE}) - ${maxRun}, base = rip - ${head};
 const tt = c.tlbTag, tp = c.tlbPhys, tm = c.tlbPerm, ram = c.ram, dv = c.dv, cp = c.codePages, rs = c.ramSize - 8, rn = c.cpl === 3 ? 8 : 1, wn = rn * 2;
 let pc = ${head}, xr = 0, n = 0, fk = 0, fa = 0, fb = 0, fah = 0, fbh = 0, sw = false, rp = NaN, rq = 0, wp = NaN, wq = 0;
 try {
@@ -324,5 +336,5 @@ c.instructions = i0 + n;
 if (fk !== 0) c.flags = mat(c.flags, fk, fa, fb, fah, fbh);
 };`;
   const factory = new Function(...names, body) as (...a: unknown[]) => BlockFn;
-  return new CompiledBlock(insns, offsets, factory(...values), epoch);
+  return new CompiledBlock(insns, offsets, factory(...values), epoch, maxRun);
 }

@@ -208,8 +208,8 @@ export class X86Cpu extends CpuCore {
       this.countHits = !this.budgetTail;
       if (BLOCKS_ENABLED && (d.block !== undefined || (counted && ++d.hits >= HOT_THRESHOLD)) && this.blockAllowed()) {
         const block = d.block ?? this.buildBlock(d);
-        if (block !== undefined && block.size > left) { this.budgetTail = true; this.countHits = false; }
-        if (block !== undefined && block.size <= left && this.blockUsable(block)) {
+        if (block !== undefined && block.maxRun > left) { this.budgetTail = true; this.countHits = false; }
+        if (block !== undefined && block.maxRun <= left && this.blockUsable(block)) {
           this.stepIterations = 0;
           this.runBlocks(block, left);
           this.stepIterations = this.instructions - this.stepStart;
@@ -267,7 +267,7 @@ export class X86Cpu extends CpuCore {
         slot.tlbGeneration = this.tlbGeneration;
         slot.codeGeneration = generation;
       }
-      if (next === undefined || next.size > left - (this.instructions - this.stepStart)) return;
+      if (next === undefined || next.maxRun > left - (this.instructions - this.stepStart)) return;
       block = next;
     }
   }

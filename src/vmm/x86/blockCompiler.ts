@@ -124,7 +124,7 @@ export class CompiledBlock {
   /** Lowest page offset and end of the highest instruction (RIPs must not wrap in 32-bit code). */
   readonly minOffset: number;
   readonly endOffset: number;
-  /** Successor regions by exit RIP, valid for one code epoch, TLB generation and code generation (cpu.ts runBlocks). */
+  /** Successor regions by exit RIP, valid for one TLB and code generation, re-checked once per code epoch (cpu.ts runBlocks). */
   readonly links: RegionLink[] = Array.from({ length: REGION_LINKS }, () => new RegionLink());
   /** The slot the next new link replaces (round robin). */
   nextLink = 0;
@@ -143,16 +143,37 @@ export class CompiledBlock {
     this.size = insns.length;
     this.minOffset = Math.min(...offsets);
     this.endOffset = Math.max(...offsets.map((o, k) => o + insns[k].len));
+    // The instruction bytes as one image from minOffset, and the covered runs of it (start, length).
+    const covered = new Uint8Array(this.endOffset - this.minOffset);
+    this.image = new Uint8Array(covered.length);
+    insns.forEach((d, k) => { this.image.set(d.raw, offsets[k] - this.minOffset); covered.fill(1, offsets[k] - this.minOffset, offsets[k] - this.minOffset + d.len); });
+    const spans: number[] = [];
+    for (let i = 0; i < covered.length; i++) {
+      if (covered[i] && (i === 0 || !covered[i - 1])) spans.push(i, 0);
+      if (covered[i]) spans[spans.length - 1]++;
+    }
+    this.spans = Int32Array.from(spans);
   }
+
+  /** The bytes of every instruction, placed at their page offset minus minOffset. */
+  readonly image: Uint8Array;
+  /** Runs of `image` covered by instructions: (start, length) pairs. */
+  readonly spans: Int32Array;
 }
 
 /** A cached successor: leaving a region at `rip` enters `block` without a fetch. */
 export class RegionLink {
   rip = NaN;
   block: CompiledBlock | undefined = undefined;
+  /** Guest-physical address of the successor's head. */
+  phys = 0;
   epoch = -1;
   tlbGeneration = -1;
   codeGeneration = -1;
+  /** What the RIP -> physical mapping of the fetch also depended on. */
+  cpl = -1;
+  codeSize = 0;
+  csBase = 0;
 }
 
 function generalProtection(): never {

@@ -237,8 +237,9 @@ export class X86Cpu extends CpuCore {
   /**
    * Runs `first`, then the compiled regions that follow it, while no device callback or code write
    * happened (either could make the run loop's checks fire: stop request, interrupt, new code) and
-   * the budget `left` covers the next region. A region left at a RIP it left at before in this code
-   * epoch, TLB and code generation enters the same successor without a fetch (the link on the region).
+   * the budget `left` covers the next region. A region left at a RIP it left at before in this TLB and
+   * code generation (and CPL, code size, CS base) enters the same successor without a fetch (the
+   * link on the region); in a new code epoch the successor's bytes are compared with RAM first.
    * A fetch that faults here is handled by step().
    */
   private runBlocks(first: CompiledBlock, left: number): void {
@@ -251,7 +252,8 @@ export class X86Cpu extends CpuCore {
       let next: CompiledBlock | undefined;
       let link: RegionLink | undefined;
       for (let k = 0; k < REGION_LINKS; k++) if (links[k].rip === rip) { link = links[k]; break; }
-      if (link !== undefined && link.epoch === epoch && link.tlbGeneration === this.tlbGeneration && link.codeGeneration === generation) {
+      if (link !== undefined && link.tlbGeneration === this.tlbGeneration && link.codeGeneration === generation
+        && (link.epoch === epoch || this.linkStillValid(link, epoch))) {
         next = link.block;
       } else {
         this.savedRip = rip;
@@ -263,9 +265,13 @@ export class X86Cpu extends CpuCore {
         block.nextLink = (block.nextLink + 1) % REGION_LINKS;
         slot.rip = rip;
         slot.block = next;
+        slot.phys = this.fetchedPhys;
         slot.epoch = epoch;
         slot.tlbGeneration = this.tlbGeneration;
         slot.codeGeneration = generation;
+        slot.cpl = this.cpl;
+        slot.codeSize = this.codeSize;
+        slot.csBase = this.seg[CS].base;
       }
       if (next === undefined || next.maxRun > left - (this.instructions - this.stepStart)) return;
       block = next;
@@ -282,6 +288,16 @@ export class X86Cpu extends CpuCore {
       && this.permits.length === 0 && this.answered === undefined && this.codeSize !== 2;
   }
 
+  /** A link made in an earlier code epoch: same fetch context and the successor's bytes unchanged. */
+  private linkStillValid(link: RegionLink, epoch: number): boolean {
+    if (link.cpl !== this.cpl || link.codeSize !== this.codeSize || link.csBase !== this.seg[CS].base) return false;
+    const block = link.block!;
+    if (block.verifiedEpoch !== epoch && !this.imageMatches(block, link.phys - block.offsets[0])) return false;
+    block.verifiedEpoch = epoch;
+    link.epoch = epoch;
+    return true;
+  }
+
   /** True if the block's bytes still match RAM in this code epoch and its RIPs do not wrap. */
   private blockUsable(block: CompiledBlock): boolean {
     if (this.codeSize === 4) {
@@ -290,19 +306,21 @@ export class X86Cpu extends CpuCore {
     }
     const epoch = this.codeEpoch;
     if (block.verifiedEpoch === epoch) return true;
-    const pageBase = this.fetchedPhys - block.offsets[0];
-    // Instructions shared with a region (or a fetch) already checked in this epoch are not compared again.
-    for (let k = 1; k < block.insns.length; k++) {
-      const d = block.insns[k];
-      if (d.verifiedEpoch === epoch) continue;
-      if (!this.bytesMatch(d.raw, pageBase + block.offsets[k])) {
-        block.insns[0].block = undefined;
-        block.insns[0].hits = 0;
-        return false;
-      }
-      d.verifiedEpoch = epoch;
+    if (!this.imageMatches(block, this.fetchedPhys - block.offsets[0])) {
+      block.insns[0].block = undefined;
+      block.insns[0].hits = 0;
+      return false;
     }
     block.verifiedEpoch = epoch;
+    return true;
+  }
+
+  /** Compares the region's instruction bytes with RAM of the page at guest-physical `pageBase`. */
+  private imageMatches(block: CompiledBlock, pageBase: number): boolean {
+    const ram = this.ram, image = block.image, spans = block.spans, at = pageBase + block.minOffset;
+    for (let s = 0; s < spans.length; s += 2) {
+      for (let i = spans[s], end = spans[s] + spans[s + 1]; i < end; i++) if (ram[at + i] !== image[i]) return false;
+    }
     return true;
   }
 

@@ -97,9 +97,13 @@ export class X86Cpu extends CpuCore {
   blocksEnabled = true;
   /** Blocks compiled so far (diagnostics and tests). */
   blocksCompiled = 0;
-  /** Whether the next step() counts towards compiling a region, and whether this slice reached a region that did not fit its budget. */
-  private countHits = false;
-  private budgetTail = false;
+  /**
+   * Where sequential execution from the last interpreted instruction that regions can hold continues
+   * (NaN after a region, a jump or an instruction regions cannot hold). An instruction reached that
+   * way does not count towards compiling a region: it is the first of a run() slice, the budget's
+   * tail run one by one, or a not yet hot run, and would start a region at an arbitrary point.
+   */
+  private fallRip = NaN;
   /** Run-loop iterations the last step() used: 1, or a block's instructions (+1 if it ended in a throw). */
   private stepIterations = 1;
   private stepStart = 0;
@@ -130,8 +134,7 @@ export class X86Cpu extends CpuCore {
   /** Executes up to `maxInstructions` instructions; returns why it stopped. */
   run(maxInstructions: number): CpuExit {
     this.stopFlag = false;
-    this.countHits = false;
-    this.budgetTail = false;
+    this.fallRip = this.rip;
     // Other vCPUs and the machine may have written guest memory since the last slice.
     this.codeEpoch++;
     let left = maxInstructions;
@@ -202,23 +205,20 @@ export class X86Cpu extends CpuCore {
     this.stepStart = this.instructions;
     try {
       const d = this.fetch();
-      // Executions count towards compiling a region except the first of a run() slice and those at the
-      // end of the budget (run one by one because a region does not fit): both start at arbitrary points.
-      const counted = this.countHits;
-      this.countHits = !this.budgetTail;
-      if (BLOCKS_ENABLED && (d.block !== undefined || (counted && ++d.hits >= HOT_THRESHOLD)) && this.blockAllowed()) {
+      if (BLOCKS_ENABLED && (d.block !== undefined || (this.rip !== this.fallRip && ++d.hits >= HOT_THRESHOLD)) && this.blockAllowed()) {
         const block = d.block ?? this.buildBlock(d);
-        if (block !== undefined && block.maxRun > left) { this.budgetTail = true; this.countHits = false; }
         if (block !== undefined && block.maxRun <= left && this.blockUsable(block)) {
           this.stepIterations = 0;
           this.runBlocks(block, left);
           this.stepIterations = this.instructions - this.stepStart;
+          this.fallRip = NaN;
           return undefined;
         }
       }
       // Handlers not known to finish all faulting accesses before writing a GPR get a snapshot.
       if (!d.faultSafe) { this.savedI32.set(this.regsI32); this.snapshotTaken = true; }
       this.nextRip = this.codeSize === 8 ? this.rip + d.len : this.codeSize === 4 ? (this.rip + d.len) >>> 0 : (this.rip + d.len) & 0xffff;
+      this.fallRip = blockRole(d) === undefined ? NaN : this.nextRip;
       d.exec(this, d);
       this.rip = this.nextRip;
       this.instructions++;

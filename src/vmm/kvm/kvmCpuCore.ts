@@ -106,6 +106,12 @@ export class KvmCpuCore {
   private kick: KickTimer | undefined;
   /** KVM's count of instructions it emulated (diagnostics: countersNow()). */
   private readonly emulation: EmulationCounter | undefined;
+  /**
+   * The event MSRs as last read from KVM, kept while KVM can run no guest kernel code (software
+   * kernel with every entry frame hidden: kernel entries stop before their first instruction), since
+   * ring-3 code cannot change them. Dropped whenever this VMM writes MSRs or sregs to KVM.
+   */
+  private eventMsrCache: KvmiEventMsrs | undefined;
   private kickArmed = false;
   private readonly protection: PageProtection;
   private software: SoftwareCore | undefined;
@@ -389,7 +395,7 @@ export class KvmCpuCore {
     }
     if (this.hybrid.softwareKernel) this.counters.toKvm++;
     if (this.generalStep) this.leaveAfterGeneralInstruction(sw);
-    else softwareToKvm(sw, this.vcpu, this.kvmKept!);
+    else { softwareToKvm(sw, this.vcpu, this.kvmKept!); this.eventMsrCache = undefined; }
     this.kvmKept = undefined;
   }
 
@@ -409,6 +415,7 @@ export class KvmCpuCore {
       return;
     }
     this.softSregsFrom = undefined;
+    this.eventMsrCache = undefined;
     softwareToKvm(sw, this.vcpu, this.kvmKept!, false);
   }
 
@@ -451,11 +458,13 @@ export class KvmCpuCore {
   getSregs(): KvmSregs { return this.generalStep?.sregs ?? this.soft?.getSregs() ?? this.vcpu.getSregs(); }
   setSregs(sregs: KvmSregs): void {
     if (this.soft) { this.fullSoft().setSregs(sregs); return; }
+    this.eventMsrCache = undefined;
     this.vcpu.setSregs(sregs);
   }
   getMsr(index: number): bigint | undefined { return this.soft && !this.generalStep ? this.soft.getMsr(index) : this.vcpu.getMsrs([index]).get(index); }
   setMsr(index: number, value: bigint): boolean {
     if (this.soft) return this.fullSoft().setMsr(index, value);
+    this.eventMsrCache = undefined;
     return this.vcpu.setMsrs([{ index, data: value }]) === 1;
   }
 
@@ -467,12 +476,16 @@ export class KvmCpuCore {
 
   getEventMsrs(): KvmiEventMsrs {
     if (this.soft && !this.generalStep) return this.soft.getEventMsrs();
+    const keep = this.hybrid.softwareKernel && this.ring3CodeFrames.size === 0;
+    if (keep && this.eventMsrCache) return { ...this.eventMsrCache };
     const m = this.vcpu.getMsrs(EVENT_MSRS);
     const g = (i: number) => m.get(i) ?? 0n;
-    return {
+    const msrs = {
       sysenter_cs: g(MSR.IA32_SYSENTER_CS), sysenter_esp: g(MSR.IA32_SYSENTER_ESP), sysenter_eip: g(MSR.IA32_SYSENTER_EIP),
       efer: g(MSR.IA32_EFER), star: g(MSR.STAR), lstar: g(MSR.LSTAR), cstar: g(MSR.CSTAR), pat: g(MSR.IA32_PAT), shadow_gs: g(MSR.KERNEL_GS_BASE),
     };
+    this.eventMsrCache = keep ? { ...msrs } : undefined;
+    return msrs;
   }
 
   getXcr0(): bigint { return this.soft?.getXcr0() ?? this.vcpu.getXcr0(); }

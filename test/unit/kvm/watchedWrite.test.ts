@@ -47,8 +47,10 @@ async function watchedRun(engine: Engine, page: bigint, count: number, answer: E
     serialOutput: (b) => { stdout += Buffer.from(b).toString('latin1'); },
   });
   const seen: Seen[] = [];
+  const msrs: unknown[] = [];
   machine.vm.onEvent((e: VcpuEvent) => {
     if (e.kind === 'pf') {
+      msrs.push(e.arch.msrs);
       seen.push({ gva: e.gva, gpa: e.gpa, access: e.access, regs: { ...e.arch.regs }, cs: e.arch.sregs.cs.selector, ss: e.arch.sregs.ss.selector, cr3: e.arch.sregs.cr3, mode: e.arch.mode });
       if (seen.length >= count || answer === 'retry') machine.vm.setPageAccess([{ gpa: page, access: PAGE_ACCESS_ALL }]);
       e.reply(answer);
@@ -60,7 +62,7 @@ async function watchedRun(engine: Engine, page: bigint, count: number, answer: E
   machine.vm.setPageAccess([{ gpa: page, access: PAGE_ACCESS_ALL & ~PAGE_ACCESS_W }]);
   await machine.start();
   const stop = await machine.vm.finished;
-  return { stdout, stop, seen, vm: machine.vm };
+  return { stdout, stop, seen, msrs, vm: machine.vm };
 }
 
 function unavailable(): string | undefined {
@@ -96,6 +98,8 @@ test('with ring 0 in the software core, the watched ring-3 writes give the same 
   const page = symbolAddress('user_data_page');
   const hybrid = await watchedRun(new KvmEngine({ softwareKernel: true }), page, 3, 'continue');
   const emulator = await watchedRun(new EmulatorEngine(), page, 3, 'continue');
+  const plainKvm = await watchedRun(new KvmEngine(), page, 3, 'continue');
+  assert.deepEqual(hybrid.msrs, plainKvm.msrs, 'the event MSRs (kept between events in hybrid mode) are those KVM holds');
   assert.equal(hybrid.stdout, guestDescription(GUEST).expectedStdout);
   assert.equal(hybrid.seen.length, 3);
   assert.deepEqual(withoutCpuModelRegister(hybrid.seen), withoutCpuModelRegister(emulator.seen));

@@ -130,8 +130,8 @@ export class KvmCpuCore {
   private generalStep: { rip: bigint; length: number; cpl: number; mode: 2 | 4 | 8; sregs: KvmSregs } | undefined;
   /** The last instruction bytes classified as general, and their length (faults repeat at one place). */
   private lastGeneral: { code: Uint8Array; mode: 2 | 4 | 8; length: number } | undefined;
-  /** KVM's kvm_sregs bytes the software core was loaded with, while it has not changed them since. */
-  private softSregsFrom: Uint8Array | undefined;
+  /** KVM's kvm_sregs bytes (and their decoding) the software core was loaded with, while it has not changed them since. */
+  private softSregsFrom: { bytes: Uint8Array; sregs: KvmSregs } | undefined;
 
   constructor(private readonly vcpu: KvmVcpuFd, private readonly bus: CpuBus, private readonly hybrid: HybridSupport) {
     this.protection = new PageProtection(hybrid.kvmMappingAddress, hybrid.access);
@@ -298,14 +298,14 @@ export class KvmCpuCore {
     if (!kvmSregs) return false;
     const regs = this.vcpu.getRegs();
     if (regs.rflags & RFLAGS_TF) return false;
-    const sregs = this.vcpu.getSregs();
+    const held = this.softSregsFrom !== undefined && sameBytes(this.softSregsFrom.bytes, kvmSregs);
+    const sregs = held ? this.softSregsFrom!.sregs : this.vcpu.getSregs();
     const mode = modeOf(sregs);
     const code = this.codeAt(sregs, mode, regs.rip);
     const length = code && this.generalLength(code, mode);
     if (!length) return false;
-    const held = this.softSregsFrom !== undefined && sameBytes(this.softSregsFrom, kvmSregs);
-    kvmToSoftwareGeneral(this.vcpu, this.software!, regs, held);
-    if (!held) this.softSregsFrom = kvmSregs.slice();
+    kvmToSoftwareGeneral(this.software!, regs, held ? undefined : sregs);
+    if (!held) this.softSregsFrom = { bytes: kvmSregs.slice(), sregs };
     this.generalStep = { rip: regs.rip, length, cpl: sregs.cs.dpl, mode, sregs };
     this.kvmKept = keptByKvm(sregs);
     this.counters.generalSteps++;

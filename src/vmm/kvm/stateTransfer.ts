@@ -42,11 +42,11 @@ export const keptByKvm = (sregs: KvmSregs): KvmOnlyState => ({ apicBase: sregs.a
 
 /**
  * KVM state -> software core for one general instruction after a host protection fault: the
- * general registers (RF cleared, as in kvmToSoftware), and kvm_sregs only when `sregsHeld` is false
- * (the software core does not hold KVM's current segment and control registers already).
+ * general registers (RF cleared, as in kvmToSoftware), and KVM's kvm_sregs `sregs` unless undefined
+ * (the software core holds KVM's current segment and control registers already).
  */
-export function kvmToSoftwareGeneral(kvm: KvmVcpuFd, cpu: CpuCore, regs: KvmRegs, sregsHeld: boolean): void {
-  if (!sregsHeld) cpu.setSregs(kvm.getSregs());
+export function kvmToSoftwareGeneral(cpu: CpuCore, regs: KvmRegs, sregs: KvmSregs | undefined): void {
+  if (sregs) cpu.setSregs(sregs);
   regs.rflags &= ~RFLAGS_RF;
   cpu.setRegs(regs);
 }

@@ -48,6 +48,9 @@ const TERMINATORS = new Set(['jmpNearE', 'callNear', 'callNearE', 'retNear']);
 
 const TWO47 = 140737488355328;
 
+/** Markers in the generated source where the register locals are stored to / reloaded from `c.regs` (around handler calls). */
+const STORE_REGS = '/*store*/', LOAD_REGS = '/*load*/';
+
 /** Handlers that touch memory without a ModRM memory operand (the stack, moffs, XLAT). */
 const STACK_HANDLERS = new Set(['pushZ', 'pushI', 'pushE', 'popZ', 'popE', 'pushf', 'leave', 'movAO', 'movOA', 'xlat']);
 
@@ -253,7 +256,8 @@ export function compileBlock(insns: DecodedInsn[], offsets: number[], epoch: num
     let src = `pc = ${n.off}; c.rip = ${here(n)}; c.nextRip = ${here(n)} + ${n.d.len}; c.savedFlags = c.flags;`;
     if (!n.d.faultSafe) { src += ' c.savedI32.set(c.regsI32);'; snapshotPcs.add(n.off); }
     // A handler may fill or replace TLB entries: the region's cached read/write pages are dropped.
-    return `${src} h${n.k}(c, d${n.k}); n++; rp = wp = NaN;`;
+    // Guest registers live in locals: stored for the handler, reloaded after it.
+    return `${STORE_REGS} ${src} h${n.k}(c, d${n.k}); ${LOAD_REGS} n++; rp = wp = NaN;`;
   };
   const epochCheck = (next: number): string => `if (c.codeEpoch !== e || c.codeGeneration !== g) { pc = ${next}; break L; }`;
   /** The epoch check after inline accesses: only needed when one of them left the TLB fast path. */
@@ -332,19 +336,27 @@ export function compileBlock(insns: DecodedInsn[], offsets: number[], epoch: num
     }
   });
 
+  // The GPR halves the inline code uses become locals g<N> (r[N] of the region's source text).
+  const code = out.filter((l) => l !== '').join('\n');
+  const used = [...new Set([...code.matchAll(/\br\[(\d+)\]/g)].map((m) => Number(m[1])))].sort((a, b) => a - b);
+  const store = used.map((h) => `r[${h}] = g${h};`).join(' '), load = used.map((h) => `g${h} = r[${h}];`).join(' ');
+  const local = code.replace(/\br\[(\d+)\]/g, 'g$1').split(STORE_REGS).join(store).split(LOAD_REGS).join(load);
+  const declare = used.length === 0 ? '' : `let ${used.map((h) => `g${h} = r[${h}]`).join(', ')};`;
   const body = `return function region(c, rip, left) {
 const r = c.regs, e = c.codeEpoch, g = c.codeGeneration, i0 = c.instructions, lim = (left < ${REGION_SLICE} ? left : ${REGION_SLICE}) - ${maxRun}, base = rip - ${head};
 const tt = c.tlbTag, tp = c.tlbPhys, tm = c.tlbPerm, ram = c.ram, dv = c.dv, cp = c.codePages, rs = c.ramSize - 8, rn = c.cpl === 3 ? 8 : 1, wn = rn * 2;
 let pc = ${head}, xr = 0, n = 0, fk = 0, fa = 0, fb = 0, fah = 0, fbh = 0, sw = false, rp = NaN, rq = 0, wp = NaN, wq = 0;
+${declare}
 try {
 L: for (;;) {
 switch (pc) {
-${out.filter((l) => l !== '').join('\n')}
+${local}
 default: break L;
 }
 break L;
 }
 } catch (x) {
+${store}
 if (fk !== 0) c.flags = mat(c.flags, fk, fa, fb, fah, fbh);
 c.rip = c.savedRip = base + pc;
 if (!HP.has(pc)) c.savedFlags = c.flags;
@@ -352,6 +364,7 @@ c.snapshotTaken = SP.has(pc);
 c.instructions = i0 + n;
 throw x;
 }
+${store}
 c.rip = pc >= 0 ? base + pc : xr;
 c.instructions = i0 + n;
 if (fk !== 0) c.flags = mat(c.flags, fk, fa, fb, fah, fbh);

@@ -342,8 +342,8 @@ function multiplyUnsigned(d: DecodedInsn, site: InlineSite): InlineForm | undefi
 function setByte(d: DecodedInsn, site: InlineSite, cond: string): InlineForm | undefined {
   if (!d.hasMem) {
     const rm = d.rm;
-    if (rm < 4 || d.rex || rm > 7) return reg(`r[${rm * 2}] = (r[${rm * 2}] & 0xffffff00) | (${cond} ? 1 : 0);`);
-    return reg(`r[${(rm - 4) * 2}] = (r[${(rm - 4) * 2}] & 0xffff00ff) | (${cond} ? 256 : 0);`);
+    if (rm < 4 || d.rex || rm > 7) return reg(`r[${rm * 2}] = ((r[${rm * 2}] & 0xffffff00) | (${cond} ? 1 : 0)) >>> 0;`);
+    return reg(`r[${(rm - 4) * 2}] = ((r[${(rm - 4) * 2}] & 0xffff00ff) | (${cond} ? 256 : 0)) >>> 0;`);
   }
   if (d.adsize !== 4 && d.adsize !== 8) return undefined;
   return mem(`${linearOf(d, site)} const v = ${cond} ? 1 : 0; ${storeTo('lin', 1, 'v', '0')}`);

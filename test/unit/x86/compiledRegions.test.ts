@@ -307,3 +307,38 @@ test('a read-restricted page hit by an inline load inside a region loop raises t
   assert.ok(first.kind === 'pf' && first.access === R && first.gpa >> 12n === BigInt(DATA >>> 12), JSON.stringify(first, (_k, v) => typeof v === 'bigint' ? v.toString(16) : v));
   assert.deepEqual(results[0], results[1]);
 });
+
+// Inline instructions keep registers in locals of the region function: a handler between them
+// (NOT, BSWAP) must see and keep their values, and a fault after the loop (DIV by RCX = 0, #DE)
+// must see every register exactly as the interpreter leaves it.
+const LOCALS = [
+  0x48, 0x01, 0xc8, //       0: add rax, rcx
+  0x48, 0xff, 0xc2, //       3: inc rdx
+  0x48, 0xf7, 0xd3, //       6: not rbx        (handler)
+  0x48, 0x01, 0xd3, //       9: add rbx, rdx
+  0x48, 0x0f, 0xc8, //      12: bswap rax      (handler)
+  0x48, 0x0f, 0xc8, //      15: bswap rax      (handler)
+  0x48, 0xff, 0xc9, //      18: dec rcx
+  0x75, 0xe9, //            21: jnz 0
+  0x48, 0xf7, 0xf1, //      23: div rcx        (#DE)
+  0xf4, //                  26: hlt
+];
+
+test('registers changed inline are seen by handlers in between and by a fault after the loop, at every budget', (t) => {
+  if (!BLOCKS_ENABLED) { t.skip('compiled regions are switched off in blockCompiler.ts'); return; }
+  const start = (m: TestMachine): void => { m.cpu.setRegs({ ...m.cpu.getRegs(), rcx: 100n, rdx: 0n, rax: 0x0123456789abcdefn, rbx: 7n }); };
+  for (const budget of [1_000_000, 5, 64, 97]) {
+    const a = machine(LOCALS, true, start), b = machine(LOCALS, false, start);
+    const ta = trace(a, budget), tb = trace(b, budget);
+    assert.deepEqual(ta.exits, tb.exits, `exits with budget ${budget}`);
+    assert.deepEqual(ta.states, tb.states, `states after each run(${budget})`);
+    assert.notEqual(ta.exits[ta.exits.length - 1].kind, 'budget');
+    assert.ok(a.cpu.blocksCompiled > 0, 'the loop ran as a region');
+  }
+  const m = machine(LOCALS, true, start);
+  trace(m, 1_000_000);
+  const r = m.cpu.getRegs();
+  assert.equal(r.rdx, 100n, 'RDX counted every iteration');
+  assert.equal(r.rcx, 0n);
+  assert.equal(r.rax, 0x0123456789abcdefn + 5050n, 'RAX summed 100..1 through the BSWAP pairs');
+});

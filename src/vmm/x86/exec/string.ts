@@ -2,12 +2,15 @@
 // REPE/REPZ/REPNE/REPNZ"). REP forms run at most CHUNK iterations per execution and then re-execute
 // at the same RIP, so devices get polled; a fault or KVMI event in iteration k keeps iterations
 // 0..k-1 completed (rCX/rSI/rDI updated), as on hardware, and the instruction resumes later.
+// Forward REP STOS over RAM fills the rest of each page in one step after the page's first element
+// went through the full path (see repStosForward).
 
 import type { X86Cpu } from '../cpu';
 import type { DecodedInsn } from '../decodedInsn';
 import { DF, RAX, RCX, RDI, RDX, RSI, ZF, ES, TWO32 } from '../registers';
 import { sub } from './alu';
 import { checkIoPermission } from './io';
+import { ACC_W } from '../mmu';
 
 const CHUNK = 4096;
 
@@ -121,7 +124,63 @@ const outsBody: Iteration = (c, d, size, step) => {
 };
 
 export function movs(c: X86Cpu, d: DecodedInsn): void { run(c, d, movsBody, false); }
-export function stos(c: X86Cpu, d: DecodedInsn): void { run(c, d, stosBody, false); }
+export function stos(c: X86Cpu, d: DecodedInsn): void {
+  if (d.rep && !(c.flags & DF)) repStosForward(c, d);
+  else run(c, d, stosBody, false);
+}
+
+/**
+ * REP STOS with DF = 0 (zeroing .bss, memset): each element that starts a page goes through the full
+ * path (translation with #PF and the KVMI PF event, accessed/dirty bits, decoded-code invalidation);
+ * the elements after it up to the page end, rCX or the chunk limit then need the same translation and
+ * rights, so they are stored with one fill of guest RAM. The result equals element-by-element
+ * execution: same memory, rCX and rDI, same faults and events at the same element.
+ */
+function repStosForward(c: X86Cpu, d: DecodedInsn): void {
+  const size = d.param === 1 ? 1 : d.opsize;
+  const a = d.adsize;
+  let n = 0;
+  try {
+    while (countOf(c, a) !== 0) {
+      if (n >= CHUNK) { c.nextRip = c.rip; return; }
+      stosBody(c, d, size, size);
+      decrementCount(c, a);
+      n++;
+      n += fillRestOfPage(c, size, a, CHUNK - n);
+    }
+  } catch (e) {
+    if (n > 0) c.commitPartial();
+    throw e;
+  }
+}
+
+/** Stores up to `limit` further STOS elements at rDI that lie in the page of the last one; returns how many. */
+function fillRestOfPage(c: X86Cpu, size: number, a: number, limit: number): number {
+  const off = indexOf(c, RDI, a);
+  let k = Math.min(countOf(c, a), limit);
+  if (a === 4) k = Math.min(k, Math.floor((TWO32 - off) / size));   // the offset would wrap
+  else if (a === 2) k = Math.min(k, Math.floor((0x10000 - off) / size));
+  if (c.codeSize !== 8) {
+    const es = c.seg[ES];
+    if ((es.type & 0xc) === 0x4) return 0;                            // expand-down: element by element
+    k = Math.min(k, Math.floor((es.limit - off + 1) / size));
+  }
+  if (k <= 0) return 0;
+  const lin = c.linear(ES, off);
+  if ((lin & 0xfff) === 0) return 0;                                 // a new page: the full path first
+  k = Math.min(k, Math.floor((4096 - (lin & 0xfff)) / size));
+  if (k <= 0) return 0;
+  const p = c.translateLinear(lin, ACC_W);                           // a TLB hit: the previous element's page
+  if (p + k * size > c.ramSize || c.codePages[p >>> 12]) return 0;
+  const lo = c.getReg(RAX, size, false), hi = size === 8 ? c.hi : 0;
+  const uniform = size === 1 || (lo === 0 && hi === 0) || (lo === 0xffffffff && (size === 4 || hi === 0xffffffff))
+    || (size === 2 && (lo & 0xff) === (lo >>> 8));
+  if (uniform) c.ram.fill(lo & 0xff, p, p + k * size);
+  else for (let i = 0; i < k; i++) c.physWrite(p + i * size, size, lo, hi);
+  advance(c, RDI, a, k * size);
+  advance(c, RCX, a, -k);
+  return k;
+}
 export function lods(c: X86Cpu, d: DecodedInsn): void { run(c, d, lodsBody, false); }
 export function cmps(c: X86Cpu, d: DecodedInsn): void { run(c, d, cmpsBody, true); }
 export function scas(c: X86Cpu, d: DecodedInsn): void { run(c, d, scasBody, true); }

@@ -79,17 +79,10 @@ export interface HybridSupport {
 }
 
 /** The software core, with its current privilege level (X86Cpu.cpl). */
-export type SoftwareCore = CpuCore & { readonly cpl: number };
+export type SoftwareCore = CpuCore & { readonly cpl: number; stopAtUserMode: boolean };
 
 /** Instructions the software core runs per run() call in software kernel mode. */
 const SOFTWARE_SLICE = 20_000;
-/**
- * Instructions per software-core run() call in software kernel mode. Guest kernel code runs in
- * chunks (compiled blocks need room, and each run() call re-validates cached code); the privilege
- * level is checked after each chunk, so up to this many ring-3 instructions after a return to
- * ring 3 still run in the software core, exactly but slower, before the vCPU goes back to KVM.
- */
-const KERNEL_CHUNK = 256;
 const PAGE_SHIFT = 12n;
 
 export class KvmCpuCore {
@@ -280,6 +273,7 @@ export class KvmCpuCore {
     if (!this.software) {
       this.software = this.hybrid.createSoftwareCpu();
       this.software.intercepts = this.intercepts;
+      this.software.stopAtUserMode = this.hybrid.softwareKernel;
     }
     this.software.accessChanged();
     if (hostFault && this.enterForGeneralInstruction()) return this.stepInSoftware(1);
@@ -353,7 +347,7 @@ export class KvmCpuCore {
 
   /**
    * Runs up to `budget` instructions in the software core: ring-3 code one instruction at a time,
-   * kernel code in chunks of KERNEL_CHUNK (the check below then follows the chunk). An event or another stop
+   * kernel code until it returns to ring 3 (X86Cpu.stopAtUserMode) or the budget ends. An event or another stop
    * is returned with the state still in software (the runner answers it, then calls run() again).
    * The state goes back to KVM once an instruction has retired and -- in software kernel mode --
    * the vCPU is in ring 3 with no intercept on that ring-3 code can trigger (breakpoint, hypercall,
@@ -365,8 +359,9 @@ export class KvmCpuCore {
     for (let i = 0; i < budget;) {
       if (this.stopRequested) { this.stopRequested = false; return { kind: 'stopRequested' }; }
       if (i > 0) this.completeSoftwareState();
-      // One instruction at a time in ring 3 (back to KVM as soon as it retired), chunks in the kernel.
-      const chunk = sw.cpl === 3 ? 1 : Math.min(KERNEL_CHUNK, budget - i);
+      // One instruction at a time in ring 3 (back to KVM as soon as it retired); kernel code runs
+      // until the instruction that returns to ring 3 (X86Cpu.stopAtUserMode) or the budget.
+      const chunk = sw.cpl === 3 ? 1 : budget - i;
       const before = sw.instructions;
       if (sw.cpl !== 3) this.ranKernelCode = true;
       const exit = withoutStackTraces(() => sw.run(chunk));

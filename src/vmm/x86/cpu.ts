@@ -106,6 +106,11 @@ export class X86Cpu extends CpuCore {
   private fallRip = NaN;
   /** Run-loop iterations the last step() used: 1, or a block's instructions (+1 if it ended in a throw). */
   private stepIterations = 1;
+  /**
+   * run() returns (as 'budget') after the instruction that leaves the vCPU at CPL 3: a hybrid engine
+   * runs guest kernel code here and hands ring-3 code to hardware (src/vmm/kvm/kvmCpuCore.ts).
+   */
+  stopAtUserMode = false;
   private stepStart = 0;
   /** Guest-physical address and cached page of the instruction fetch() returned last (page undefined if uncached). */
   private fetchedPhys = 0;
@@ -160,6 +165,7 @@ export class X86Cpu extends CpuCore {
       left -= this.stepIterations;
       if (trap && this.instructions !== retired) this.queueSingleStepTrap();
       if (this.intercepts.singlestep) return this.event({ kind: 'singlestep' });
+      if (this.stopAtUserMode && this.cpl === 3) return { kind: 'budget' };
     }
     return { kind: 'budget' };
   }

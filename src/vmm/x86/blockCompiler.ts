@@ -10,7 +10,7 @@ import type { DecodedInsn, InsnHandler } from './decodedInsn';
 import { inlineForm, linearFrom, loadFrom, storeTo, wrapAddress } from './blockInline';
 import { CpuException } from './faults';
 import { VEC_GP } from './registers';
-import { mulHigh32, mulS64, mulU64, product } from './exec/wideArith';
+import { imulTruncated64, mulU64, product } from './exec/wideArith';
 import { carryOf, FK_NONE, flagsCondition, fusedCondition, materializeFlags } from './regionFlags';
 
 /** The single switch for compiled regions (the interpreter alone runs when false). */
@@ -224,9 +224,9 @@ export function compileBlock(insns: DecodedInsn[], offsets: number[], epoch: num
     if (n.role === 'call' && inRegion(fall)) labels.add(fall);
   });
 
-  const names: string[] = ['mat', 'carryOf', 'HP', 'SP', 'gp', 'mulS64', 'mulU64', 'mh', 'pr', 'wrapAddress'];
+  const names: string[] = ['mat', 'carryOf', 'HP', 'SP', 'gp', 'mulU64', 'pr', 'wrapAddress', 'im'];
   const handlerPcs = new Set<number>(), snapshotPcs = new Set<number>();
-  const values: unknown[] = [materializeFlags, carryOf, handlerPcs, snapshotPcs, generalProtection, mulS64, mulU64, mulHigh32, product, wrapAddress];
+  const values: unknown[] = [materializeFlags, carryOf, handlerPcs, snapshotPcs, generalProtection, mulU64, product, wrapAddress, imulTruncated64];
   const out: string[] = [];
   let known: number = UNKNOWN;
   /** Register-only instructions retired since `n` was last updated (added before anything can throw or leave). */
@@ -344,7 +344,7 @@ export function compileBlock(insns: DecodedInsn[], offsets: number[], epoch: num
   const declare = used.length === 0 ? '' : `let ${used.map((h) => `g${h} = r[${h}]`).join(', ')};`;
   const body = `return function region(c, rip, left) {
 const r = c.regs, e = c.codeEpoch, g = c.codeGeneration, i0 = c.instructions, lim = (left < ${REGION_SLICE} ? left : ${REGION_SLICE}) - ${maxRun}, base = rip - ${head};
-const tt = c.tlbTag, tp = c.tlbPhys, tm = c.tlbPerm, ram = c.ram, dv = c.dv, cp = c.codePages, rs = c.ramSize - 8, rn = c.cpl === 3 ? 8 : 1, wn = rn * 2;
+const tt = c.tlbTag, tp = c.tlbPhys, tm = c.tlbPerm, ram = c.ram, dv = c.dv, cp = c.codePages, rs = c.ramSize - 4096, rn = c.cpl === 3 ? 8 : 1, wn = rn * 2;
 let pc = ${head}, xr = 0, n = 0, fk = 0, fa = 0, fb = 0, fah = 0, fbh = 0, sw = false, rp = NaN, rq = 0, wp = NaN, wq = 0;
 ${declare}
 try {

@@ -38,29 +38,30 @@ const TWO47 = 140737488355328;
 
 /**
  * Statements declaring `v` (and `vh` for 8 bytes): `size` bytes at linear address `lin`. The page of
- * the last read (`rp` linear, `rq` physical) is kept in locals; otherwise a TLB hit granting reads
- * fills them. An access within one page in RAM is read inline; anything else goes through core.read
- * (which faults, raises KVMI events, walks page tables or calls MMIO), forgets the cached pages and
- * sets `sw` so the caller checks the code epoch.
+ * the last read (`rp` linear, `rq` physical) is kept in locals; on another page a TLB hit granting
+ * reads of a frame wholly in RAM (`rs` = RAM size - 4096) fills them. An access within that page is
+ * read inline; anything else goes through core.read (which faults, raises KVMI events, walks page
+ * tables or calls MMIO), forgets the cached pages and sets `sw` so the caller checks the code epoch.
  */
 export function loadFrom(lin: string, size: number, v: string, vh: string): string {
-  const get = size === 1 ? 'ram[p]' : size === 2 ? 'dv.getUint16(p, true)' : 'dv.getUint32(p, true)';
+  const get = size === 1 ? 'ram[rq + o]' : size === 2 ? 'dv.getUint16(rq + o, true)' : 'dv.getUint32(rq + o, true)';
   return `let ${v} = 0${size === 8 ? `, ${vh} = 0` : ''}; { const o = ${lin} & 4095, pg = ${lin} - o;`
-    + ` if (pg !== rp) { const i = (${lin} >>> 12) & 1023; if (tt[i] === pg && (tm[i] & rn) !== 0) { rp = pg; rq = tp[i]; } }`
-    + ` const p = rq + o; if (pg === rp && o <= ${4096 - size} && p <= rs) { ${v} = ${get};${size === 8 ? ` ${vh} = dv.getUint32(p + 4, true);` : ''} }`
+    + ` if (pg !== rp) { const i = (pg >>> 12) & 1023; if (tt[i] === pg && (tm[i] & rn) !== 0 && tp[i] <= rs) { rp = pg; rq = tp[i]; } }`
+    + ` if (pg === rp && o <= ${4096 - size}) { ${v} = ${get};${size === 8 ? ` ${vh} = dv.getUint32(rq + o + 4, true);` : ''} }`
     + ` else { ${v} = c.read(${lin}, ${size});${size === 8 ? ` ${vh} = c.hi;` : ''} sw = true; rp = wp = NaN; } }`;
 }
 
 /**
  * Statements writing (lo, hi) as `size` bytes at `lin`, inline when the page is the last one written
- * (`wp`, `wq`) or a TLB hit granting writes outside cached code fills them; else core.write as above.
+ * (`wp`, `wq`) or a TLB hit granting writes to a frame wholly in RAM without cached code fills them;
+ * else core.write as above.
  */
 export function storeTo(lin: string, size: number, lo: string, hi: string): string {
-  const set = size === 1 ? `ram[p] = ${lo};` : size === 2 ? `dv.setUint16(p, ${lo}, true);` : size === 4 ? `dv.setUint32(p, ${lo}, true);`
-    : `dv.setUint32(p, ${lo}, true); dv.setUint32(p + 4, ${hi}, true);`;
+  const set = size === 1 ? `ram[wq + o] = ${lo};` : size === 2 ? `dv.setUint16(wq + o, ${lo}, true);` : size === 4 ? `dv.setUint32(wq + o, ${lo}, true);`
+    : `dv.setUint32(wq + o, ${lo}, true); dv.setUint32(wq + o + 4, ${hi}, true);`;
   return `{ const o = ${lin} & 4095, pg = ${lin} - o;`
-    + ` if (pg !== wp) { const i = (${lin} >>> 12) & 1023; if (tt[i] === pg && (tm[i] & wn) !== 0 && tp[i] <= rs && cp[tp[i] / 4096] === 0) { wp = pg; wq = tp[i]; } }`
-    + ` const p = wq + o; if (pg === wp && o <= ${4096 - size} && p <= rs) { ${set} }`
+    + ` if (pg !== wp) { const i = (pg >>> 12) & 1023; if (tt[i] === pg && (tm[i] & wn) !== 0 && tp[i] <= rs && cp[tp[i] / 4096] === 0) { wp = pg; wq = tp[i]; } }`
+    + ` if (pg === wp && o <= ${4096 - size}) { ${set} }`
     + ` else { c.write(${lin}, ${size}, ${lo}, ${hi}); sw = true; rp = wp = NaN; } }`;
 }
 
@@ -367,7 +368,7 @@ function leave(): InlineForm {
 
 /**
  * IMUL r, r/m and IMUL r, r/m, imm with 32/64-bit operands (SDM Vol. 2A IMUL): the truncated product;
- * CF = OF = the product did not fit (exec/mulDiv.ts imulTrunc). 64-bit products use wideArith.ts mulS64.
+ * CF = OF = the product did not fit (exec/mulDiv.ts imulTrunc). 64-bit products use wideArith.ts imulTruncated64.
  */
 function multiply(d: DecodedInsn, site: InlineSite): InlineForm | undefined {
   const size = d.size;
@@ -379,13 +380,10 @@ function multiply(d: DecodedInsn, site: InlineSite): InlineForm | undefined {
   const other = three ? `const a = ${d.imm >>> 0}, ah = ${wide ? d.immHi >>> 0 : 0};` : `const a = r[${d.reg * 2}], ah = ${wide ? `r[${d.reg * 2 + 1}]` : '0'};`;
   const dst = d.reg * 2;
   const body = wide
-    // Non-negative operands whose product stays below 2^53 multiply exactly in a double (no overflow possible).
+    // Non-negative operands whose product stays below 2^53 multiply exactly in a double (no overflow
+    // possible); anything else takes wideArith.ts imulTruncated64 (`im`).
     ? 'let t = 0, u = 0, v = 0; const q = a * b; if (ah === 0 && bh === 0 && q < 9007199254740992) { t = q >>> 0; u = Math.floor(q / 4294967296); }'
-      // Otherwise the low 64 bits from 32-bit partial products; the double magnitude of the signed product
-      // decides the overflow unless it lies near 2^63 (relative error 2^-52), where the full product does.
-      + ' else { t = Math.imul(a, b) >>> 0; u = (mh(a, b) + Math.imul(a, bh) + Math.imul(ah, b)) >>> 0;'
-      + ' const m = Math.abs(((ah | 0) * 4294967296 + a) * ((bh | 0) * 4294967296 + b));'
-      + ' if (m >= 4611686018427387904) { if (m > 18446744073709551616) v = 1; else { mulS64(a, ah, b, bh); const x = u >= 0x80000000 ? 0xffffffff : 0; v = pr[2] !== x || pr[3] !== x ? 1 : 0; } } }'
+      + ' else { t = im(a, ah, b, bh); u = pr[1]; v = pr[2]; }'
       + ` r[${dst}] = t; r[${dst + 1}] = u; fk = ${FK_MUL64}; fa = t; fah = u; fb = v;`
     : `const t = Math.imul(a, b) >>> 0, v = (a | 0) * (b | 0) !== (t | 0) ? 1 : 0; r[${dst}] = t; r[${dst + 1}] = 0; fk = ${FK_MUL32}; fa = t; fb = v;`;
   const code = `${src} ${other} ${body}`;

@@ -42,3 +42,27 @@ function subHigh(lo: number, hi: number): void {
   product[2] = l;
   product[3] = h;
 }
+
+/**
+ * The truncating 64-bit IMUL (SDM Vol. 2A IMUL, two- and three-operand forms) of (a, ah) and (b, bh):
+ * returns the low word; product[1] is the high word of the 64-bit result and product[2] 1 when the
+ * signed product does not fit in 64 bits (CF = OF), else 0. The low 64 bits come from 32-bit partial
+ * products; the double magnitude of the signed product decides the overflow unless it lies near
+ * 2^63 (relative error 2^-52), where the full 128-bit product does.
+ */
+export function imulTruncated64(a: number, ah: number, b: number, bh: number): number {
+  const t = Math.imul(a, b) >>> 0, u = (mulHigh32(a, b) + Math.imul(a, bh) + Math.imul(ah, b)) >>> 0;
+  let overflow = 0;
+  const m = Math.abs(((ah | 0) * 4294967296 + a) * ((bh | 0) * 4294967296 + b));
+  if (m >= 4611686018427387904) {
+    if (m > 18446744073709551616) overflow = 1;
+    else {
+      mulS64(a, ah, b, bh);
+      const x = u >= 0x80000000 ? 0xffffffff : 0;
+      overflow = product[2] !== x || product[3] !== x ? 1 : 0;
+    }
+  }
+  product[1] = u;
+  product[2] = overflow;
+  return t;
+}

@@ -2,13 +2,14 @@
 // guests): launch request -> stop at the guest's first instruction; guest access -> `stopped`
 // (continue from one watchpoint stop to the next write of pf-write's pattern loop, one iteration
 // apart); and stackTrace + scopes + variables(Registers) at a fresh stop. Prints median and p90.
-// Usage: npm run build && node --import tsx test/bench/dapLatency.ts [rounds=5]
+// Usage: npm run build && node --import tsx test/bench/dapLatency.ts [rounds=5] [engine=emulator|kvm|auto]
 import { performance } from 'node:perf_hooks';
 import { ensureGuestsBuilt } from '../support/guests';
 import { adapterMissing, startAdapter } from '../unit/dap/support/adapterClient';
 import { evaluate, launchGuest, untilStop } from '../unit/dap/support/dapSteps';
 
 const rounds = Number(process.argv[2] ?? 5);
+const engine = (process.argv[3] ?? 'emulator') as 'emulator' | 'kvm' | 'auto';
 
 function summary(name: string, samples: number[]): string {
   const sorted = [...samples].sort((a, b) => a - b);
@@ -20,7 +21,7 @@ async function oneRound(launch: number[], access: number[], inspect: number[]): 
   const client = await startAdapter();
   try {
     const t0 = performance.now();
-    const entry = await (await launchGuest(client, { guest: 'pf-write', stopOnEntry: true })).firstStop;
+    const entry = await (await launchGuest(client, { guest: 'pf-write', stopOnEntry: true, engine })).firstStop;
     launch.push(performance.now() - t0);
     const page = BigInt((await evaluate(client, '&test_page')).result);
     const info = await client.dataBreakpointInfoRequest({ name: `0x${page.toString(16)}`, asAddress: true, bytes: 16 });
@@ -49,7 +50,7 @@ async function main(): Promise<void> {
   ensureGuestsBuilt();
   const launch: number[] = [], access: number[] = [], inspect: number[] = [];
   for (let r = 0; r < rounds; r++) await oneRound(launch, access, inspect);
-  console.log('debug adapter latency (emulator engine, pf-write guest)');
+  console.log(`debug adapter latency (${engine} engine, pf-write guest)`);
   console.log(summary('launch request -> first guest instruction', launch));
   console.log(summary('guest write -> stopped at the client', access));
   console.log(summary('stackTrace + scopes + variables at a stop', inspect));

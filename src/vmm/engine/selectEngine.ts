@@ -3,8 +3,9 @@
 // the software core (hybrid: KVM's own emulator is far slower there and cannot run every ring-0
 // instruction, e.g. INT3; the conformance suite test/unit/conformance shows hybrid exact where
 // plain KVM is not); 'auto' follows chooseAutoEngine
-// (kvm/engineChoice.ts): KVM on VMX/SVM hosts, the emulator where /dev/kvm is PVM (guest kernel code
-// would run in KVM's instruction emulator) or absent, and says which it picked and why.
+// (kvm/engineChoice.ts): KVM on VMX/SVM hosts, hybrid KVM where /dev/kvm is PVM (guest kernel code in
+// the software core, ring 3 natively), the emulator where KVM is absent or unusable, and says which
+// it picked and why.
 import { chooseAutoEngine } from '../kvm/engineChoice';
 import { HostProbe, probeHost } from '../kvm/hostProbe';
 import { KvmEngine } from '../kvm/kvmEngine';
@@ -17,7 +18,7 @@ export const ENGINE_CHOICES: readonly EngineChoice[] = ['emulator', 'kvm', 'auto
 /**
  * The engine for `choice`; for 'auto' also one line explaining the pick. `probe` reports what
  * /dev/kvm offers (the real host by default; tests pass a fixed answer). The guest's kind is not
- * known here, so 'auto' treats it as kernel code (engineChoice.ts GuestKind 'unknown').
+ * known here (engineChoice.ts GuestKind 'unknown').
  */
 export function selectEngine(choice: EngineChoice, probe: () => HostProbe = () => probeHost()): { engine: Engine; note?: string } {
   switch (choice) {

@@ -38,13 +38,14 @@ test('an absent, unopenable or wrong-version /dev/kvm is unusable, with the reas
   assert.equal(classifyHost(facts({ platform: 'darwin' })).usable, false);
 });
 
-test('auto picks KVM on VMX/SVM, the emulator for kernel guests on PVM, hybrid KVM for ring-3 guests on PVM', () => {
+test('auto picks KVM on VMX/SVM, the emulator for kernel-only guests on PVM, hybrid KVM for other guests on PVM', () => {
   assert.equal(chooseAutoEngine(classifyHost(vmx), 'kernel').engine, 'kvm');
   assert.equal(chooseAutoEngine(classifyHost(svm), 'unknown').engine, 'kvm');
   const kernelOnPvm = chooseAutoEngine(classifyHost(pvm), 'kernel');
   assert.equal(kernelOnPvm.engine, 'emulator');
   assert.match(kernelOnPvm.reason, /^auto: emulator \(this \/dev\/kvm is PVM: guest kernel code would run in KVM's emulator at <1 MIPS/);
-  assert.equal(chooseAutoEngine(classifyHost(pvm), 'unknown').engine, 'emulator');
+  const unknownOnPvm = chooseAutoEngine(classifyHost(pvm), 'unknown');
+  assert.deepEqual([unknownOnPvm.engine, unknownOnPvm.softwareKernel], ['kvm', true]);
   const userOnPvm = chooseAutoEngine(classifyHost(pvm), 'user');
   assert.equal(userOnPvm.engine, 'kvm');
   assert.equal(userOnPvm.softwareKernel, true);

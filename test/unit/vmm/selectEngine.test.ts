@@ -16,10 +16,10 @@ test('--engine kvm without a usable /dev/kvm is refused with a typed error namin
   assert.equal(selectEngine('kvm', pvm).engine.name, 'kvm');
 });
 
-test('--engine auto picks the emulator on PVM or without KVM, KVM on VMX, and says why', () => {
+test('--engine auto picks hybrid KVM on PVM, the emulator without KVM, KVM on VMX, and says why', () => {
   const onPvm = selectEngine('auto', pvm);
-  assert.equal(onPvm.engine.name, 'emulator');
-  assert.match(onPvm.note ?? '', /^engine auto: emulator \(this \/dev\/kvm is PVM/);
+  assert.equal(onPvm.engine.name, 'kvm');
+  assert.match(onPvm.note ?? '', /^engine auto: kvm, hybrid \(this \/dev\/kvm is PVM/);
   assert.match(selectEngine('auto', noKvm).note ?? '', /^engine auto: emulator \(KVM not usable: \/dev\/kvm does not exist\)/);
   const onVmx = selectEngine('auto', vmx);
   assert.equal(onVmx.engine.name, 'kvm');

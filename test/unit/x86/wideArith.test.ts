@@ -3,7 +3,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mulS64, mulU64, product } from '../../../src/vmm/x86/exec/wideArith';
+import { imulTruncated64, mulS64, mulU64, product } from '../../../src/vmm/x86/exec/wideArith';
 
 const EDGES = [0n, 1n, 2n, 0xffffn, 0x10000n, 0x7fffffffn, 0x80000000n, 0xffffffffn, 0x100000000n,
   0x7fffffffffffffffn, 0x8000000000000000n, 0xffffffffffffffffn, 0xfffffffffffffffen, 0x123456789abcdef0n];
@@ -43,4 +43,19 @@ test('signed 64-bit products equal bigint products in two\'s complement', () => 
     const expected = BigInt.asUintN(128, BigInt.asIntN(64, a) * BigInt.asIntN(64, b));
     assert.equal(productValue(), expected, `${BigInt.asIntN(64, a)} * ${BigInt.asIntN(64, b)}`);
   }
+});
+
+test('the truncating 64-bit IMUL gives the low 64 bits and overflows exactly when the signed product does not fit', () => {
+  const values = [...sample(), 0x7fffffffn * 2n, 0xb504f333n, 0xb504f334n, 0x100000001n, 0xfffffffeffffffffn];
+  let overflows = 0;
+  for (const a of values) for (const b of values.slice(0, 80)) {
+    const [al, ah] = halves(a), [bl, bh] = halves(b);
+    const full = BigInt.asIntN(64, a) * BigInt.asIntN(64, b);
+    const low = imulTruncated64(al, ah, bl, bh);
+    const expectedOverflow = BigInt.asIntN(64, full) !== full ? 1 : 0;
+    assert.equal(BigInt(low) | (BigInt(product[1]) << 32n), BigInt.asUintN(64, full), `${BigInt.asIntN(64, a)} * ${BigInt.asIntN(64, b)}`);
+    assert.equal(product[2], expectedOverflow, `overflow of ${BigInt.asIntN(64, a)} * ${BigInt.asIntN(64, b)}`);
+    overflows += expectedOverflow;
+  }
+  assert.ok(overflows > 100, 'the sample has overflowing products');
 });

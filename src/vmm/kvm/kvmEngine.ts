@@ -5,16 +5,11 @@
 // of the boot vCPU injects external interrupts with KVM_INTERRUPT.
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { Engine, EngineError, EngineStats, PageAccessEntry, PAGE_ACCESS_ALL, Vm, VmConfig } from '../engine/engine';
+import { Engine, EngineError, EngineStats, Vm, VmConfig } from '../engine/engine';
 import { validateVmConfig } from '../engine/emulatorEngine';
 import { EmulatorVcpu } from '../engine/emulatorVcpu';
 import type { CpuidRegisters } from '../engine/guestCpuid';
-import { VcpuMessage } from '../engine/messages';
-import { applyPageAccess, readPageAccess } from '../engine/pageAccess';
-import { controlBytes } from '../engine/sharedControl';
-import { deliverVcpuEvent } from '../engine/eventDelivery';
-import { VcpuEvent } from '../engine/vcpuEvents';
-import { VmStopReason } from '../engine/vmStop';
+import { WorkerThreadVm } from '../engine/workerThreadVm';
 import { GuestMemory } from './guestMemory';
 import { KVM_API_VERSION, KVM_IOCTL } from './kvmAbi';
 import { KvmRunCounters } from './kvmCpuCore';
@@ -87,122 +82,73 @@ class KvmVcpu extends EmulatorVcpu {
   }
 }
 
-export class KvmVm implements Vm {
+export class KvmVm extends WorkerThreadVm {
   readonly engine = 'kvm' as const;
-  readonly ram: Uint8Array;
-  readonly vcpus: EmulatorVcpu[] = [];
-  readonly finished: Promise<VmStopReason>;
   /** Resolves once every vCPU thread has created its vCPU; rejects with the first setup failure. */
   readonly ready: Promise<void>;
   private readonly vmFd: number;
   private readonly memory: GuestMemory;
-  private readonly control: Int32Array;
-  private readonly access: Uint8Array;
-  private readonly workers: Worker[] = [];
-  private eventHandler: ((e: VcpuEvent) => void) | undefined;
-  private stopReason: VmStopReason | undefined;
-  private running = 0;
-  private eventSeq = 0;
-  private resolveFinished!: (r: VmStopReason) => void;
   private readonly totals = { runnerSlices: 0, events: 0 };
   private readonly kvm: KvmRunCounters = {
     exits: 0, ioExits: 0, mmioExits: 0, kicks: 0, softwareSteps: 0, lateAccesses: 0, toKvm: 0, kernelEntries: 0, unhiddenFrames: 0, ring3Interrupts: 0,
     generalSteps: 0, emulatedInstructions: 0,
   };
 
-  constructor(private readonly config: VmConfig, private readonly kvmFd: number, softwareKernel: boolean) {
+  constructor(config: VmConfig, private readonly kvmFd: number, softwareKernel: boolean) {
     const c = libc();
+    const vmFd = check(c.ioctlInt(kvmFd, KVM_IOCTL.KVM_CREATE_VM, 0), 'vmSetup', 'KVM_CREATE_VM');
+    const memory = new GuestMemory(config.memoryBytes);
+    super(config, memory.vmmMapping.bytes);
+    this.vmFd = vmFd;
+    this.memory = memory;
     const cpuidTable = supportedCpuid(kvmFd);
-    this.vmFd = check(c.ioctlInt(kvmFd, KVM_IOCTL.KVM_CREATE_VM, 0), 'vmSetup', 'KVM_CREATE_VM');
     check(c.ioctlInt(this.vmFd, KVM_IOCTL.KVM_SET_TSS_ADDR, TSS_ADDR), 'vmSetup', 'KVM_SET_TSS_ADDR');
     const idMap = new Uint8Array(8);
     new DataView(idMap.buffer).setBigUint64(0, IDENTITY_MAP_ADDR, true);
     check(c.ioctlPtr(this.vmFd, KVM_IOCTL.KVM_SET_IDENTITY_MAP_ADDR, idMap), 'vmSetup', 'KVM_SET_IDENTITY_MAP_ADDR');
-    this.memory = new GuestMemory(config.memoryBytes);
     check(c.ioctlPtr(this.vmFd, KVM_IOCTL.KVM_SET_USER_MEMORY_REGION, encodeMemoryRegion({
       slot: 0, flags: 0, guestPhysAddr: 0n, memorySize: BigInt(config.memoryBytes), userspaceAddr: this.memory.kvmMapping.address,
     })), 'vmSetup', 'KVM_SET_USER_MEMORY_REGION (slot 0, guest RAM)');
-    this.ram = this.memory.vmmMapping.bytes;
-    const accessBuffer = new SharedArrayBuffer(config.memoryBytes / 4096);
-    this.access = new Uint8Array(accessBuffer).fill(PAGE_ACCESS_ALL);
-    const controlBuffer = new SharedArrayBuffer(controlBytes(config.vcpus));
-    this.control = new Int32Array(controlBuffer);
-    this.finished = new Promise((resolve) => { this.resolveFinished = resolve; });
     const entry = workerEntry();
     const readiness: Promise<void>[] = [];
     for (let index = 0; index < config.vcpus; index++) {
       const workerData: KvmVcpuWorkerData = {
-        index, kvmFd, vmFd: this.vmFd, memfd: this.memory.memfd, memoryBytes: config.memoryBytes, control: controlBuffer,
-        kvmMappingAddress: this.memory.kvmMapping.address, access: accessBuffer, softwareKernel,
+        index, kvmFd, vmFd: this.vmFd, memfd: this.memory.memfd, memoryBytes: config.memoryBytes, control: this.controlBuffer,
+        kvmMappingAddress: this.memory.kvmMapping.address, access: this.accessBuffer, softwareKernel,
         ownsDevices: index === 0, debugDevices: config.debugDevices ?? false,
       };
       const worker = new Worker(entry.script, { eval: entry.eval, workerData, stdout: false, stderr: false });
-      const vcpu = new KvmVcpu(index, worker, this.control, cpuidTable);
       readiness.push(new Promise((resolve, reject) => {
-        worker.on('message', (m: VcpuMessage | KvmWorkerMessage) => {
-          if (m.type === 'kvmReady') resolve();
-          else if (m.type === 'kvmSetupFailed') {
-            reject(new EngineError('notAvailable', `vCPU ${index}: ${m.message}`));
-            this.end({ kind: 'error', message: m.message, vcpu: index });
-          } else this.onMessage(vcpu, m);
+        this.addVcpu(worker, new KvmVcpu(index, worker, this.control, cpuidTable), (m) => {
+          const k = m as KvmWorkerMessage;
+          switch (k.type) {
+            case 'kvmReady': resolve(); return true;
+            case 'kvmSetupFailed':
+              reject(new EngineError('notAvailable', `vCPU ${index}: ${k.message}`));
+              this.end({ kind: 'error', message: k.message, vcpu: index });
+              return true;
+            case 'kvmCounters':
+              for (const key of Object.keys(this.kvm) as (keyof KvmRunCounters)[]) this.kvm[key] += k.counters[key];
+              return true;
+            default: return false;
+          }
         });
-        worker.on('error', (e) => { reject(e); this.end({ kind: 'error', message: e.message, vcpu: index }); });
+        worker.on('error', (e) => reject(e));
       }));
-      worker.on('exit', () => this.onWorkerExit(vcpu));
-      this.workers.push(worker);
-      this.vcpus.push(vcpu);
-      this.running++;
     }
     this.ready = Promise.all(readiness).then(() => undefined, async (e) => { await this.finished; throw e; });
-  }
-
-  start(options: { paused?: boolean } = {}): void {
-    for (const v of this.vcpus) v.command({ op: 'start', paused: options.paused ?? false }).catch(() => {});
-  }
-
-  onEvent(handler: (event: VcpuEvent) => void): void { this.eventHandler = handler; }
-
-  serialInput(bytes: Uint8Array): void {
-    this.vcpus[0].command({ op: 'serialInput', bytes }).catch(() => {});
-  }
-
-  readGuest(gpa: number, length: number): Uint8Array {
-    this.checkRange(gpa, length);
-    return this.ram.slice(gpa, gpa + length);
   }
 
   /**
    * Writes through the VMM's mapping of the memfd. KVM runs guest code straight from RAM, so code
    * changes take effect at once; a PVM host's shadow page tables do not see writes to guest page
-   * tables made this way until the guest reloads CR3 or invalidates the entry.
+   * tables made this way until the guest reloads CR3 or invalidates the entry. (KVMI page access:
+   * each vCPU thread protects the changed frames in KVM's mapping before its next KVM_RUN,
+   * pageProtection.ts; natively executed accesses then come back before the instruction.)
    */
   writeGuest(gpa: number, bytes: Uint8Array): void {
     this.checkRange(gpa, bytes.length);
     this.ram.set(bytes, gpa);
-  }
-
-  /**
-   * KVMI page access (kvmi-protocol.md section 5). Each vCPU thread protects the changed frames in
-   * KVM's mapping before its next KVM_RUN (pageProtection.ts); accesses from natively executed
-   * guest code then come back before the instruction and run in the software core.
-   */
-  setPageAccess(entries: readonly PageAccessEntry[]): void {
-    applyPageAccess(this.access, this.control, this.ram.length, entries);
-  }
-
-  getPageAccess(gpa: bigint): number {
-    return readPageAccess(this.access, this.ram.length, gpa);
-  }
-
-  async stop(): Promise<void> {
-    this.end({ kind: 'stopped' });
-    await this.finished;
-  }
-
-  async crash(vcpu: number, rip?: bigint): Promise<void> {
-    if (!Number.isInteger(vcpu) || vcpu < 0 || vcpu >= this.vcpus.length) throw new EngineError('badConfig', `no vCPU ${vcpu} to crash; the VM has ${this.vcpus.length}`);
-    this.end({ kind: 'crash', vcpu, rip });
-    await this.finished;
   }
 
   /** exits = KVM_RUN returns (every exit, including kicks); instructions = those of the software core. */
@@ -211,42 +157,17 @@ export class KvmVm implements Vm {
   /** KVM exit counts by kind, summed over vCPUs (complete once `finished` has resolved). */
   kvmCounters(): KvmRunCounters { return { ...this.kvm }; }
 
-  private checkRange(gpa: number, length: number): void {
-    if (!Number.isSafeInteger(gpa) || gpa < 0 || length < 0 || gpa + length > this.ram.length) {
-      throw new EngineError('badAddress', `guest-physical range 0x${gpa.toString(16)}+${length} lies outside RAM (0x${this.ram.length.toString(16)} bytes)`);
-    }
+  protected addStats(stats: Omit<EngineStats, 'engine'>): void {
+    this.totals.runnerSlices += stats.exits;
+    this.totals.events += stats.events;
   }
 
-  private onMessage(vcpu: EmulatorVcpu, m: VcpuMessage | KvmWorkerMessage): void {
-    switch (m.type) {
-      case 'response': if (m.ok) vcpu.settle(m.id, true, m.value); else vcpu.settle(m.id, false, undefined, m.error); break;
-      case 'serial': this.config.serialOutput?.(m.bytes); break;
-      case 'event': deliverVcpuEvent(vcpu, m, ++this.eventSeq, this.eventHandler); break;
-      case 'stats': this.totals.runnerSlices += m.stats.exits; this.totals.events += m.stats.events; break;
-      case 'kvmCounters':
-        for (const k of Object.keys(this.kvm) as (keyof KvmRunCounters)[]) this.kvm[k] += m.counters[k];
-        break;
-      case 'ended': this.end(m.reason); break;
-      default: break;
-    }
-  }
-
-  private end(reason: VmStopReason): void {
-    if (this.stopReason) return;
-    this.stopReason = reason;
-    for (const v of this.vcpus) v.command({ op: 'stop' }).catch(() => {});
-    setTimeout(() => { for (const w of this.workers) void w.terminate(); }, 2000).unref();
-  }
-
-  /** When the last thread is gone: release the VM and the KVM-side RAM mapping, then resolve. */
-  private onWorkerExit(vcpu: EmulatorVcpu): void {
-    vcpu.markEnded();
-    if (--this.running > 0) return;
+  /** The last thread is gone: release the VM and the KVM-side RAM mapping. */
+  protected override released(): void {
     const c = libc();
     c.close(this.vmFd);
     c.close(this.kvmFd);
     this.memory.releaseKvmSide();
-    this.resolveFinished(this.stopReason ?? { kind: 'error', message: 'all vCPU threads exited without a stop reason' });
   }
 }
 

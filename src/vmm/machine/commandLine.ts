@@ -36,9 +36,9 @@ with the status the guest writes to the exit port 0xf4.
 
 Options:
   --engine emulator|kvm|auto  execution engine (default emulator). kvm: Linux /dev/kvm (needs
-                              read-write access to it). auto: KVM on hosts with VMX/SVM, else the
-                              emulator (where /dev/kvm is PVM, KVM would emulate guest kernel code
-                              at under 1 MIPS); prints which engine it chose and why.
+                              read-write access to it; where /dev/kvm is PVM, guest kernel code runs
+                              in the built-in emulator and ring 3 in KVM). auto: kvm where /dev/kvm
+                              is usable, else the emulator; prints which engine it chose and why.
   --mem MIB                   guest RAM in MiB, 1-${MAX_MEMORY_MIB} (default ${DEFAULT_MEMORY_MIB})
   --cpus N                    number of vCPUs, 1-${MAX_CPUS} (default 1); vCPUs other than the first stay
                               paused (no local APIC to start them)

@@ -113,11 +113,11 @@ export interface BlockHost {
 }
 
 /**
- * Runs the region whose head is at RIP `rip`, retiring at most `left` instructions (the caller
+ * Runs the region from its label at page offset `at` (the head or another entry), which is at RIP `rip`, retiring at most `left` instructions (the caller
  * guarantees left >= maxRun). Returns at an instruction boundary: at a target outside the region,
  * after a terminator, when the budget could be exceeded, or after a device callback or code write.
  */
-export type BlockFn = (c: BlockHost, rip: number, left: number) => void;
+export type BlockFn = (c: BlockHost, rip: number, left: number, at: number) => void;
 
 export class CompiledBlock {
   /** The code epoch in which every instruction's bytes last matched guest memory. */
@@ -141,6 +141,8 @@ export class CompiledBlock {
     epoch: number,
     /** Most instructions the function runs between two budget checks (it needs at least this budget). */
     readonly maxRun: number,
+    /** Page offsets where the function can be entered (its switch labels; the head first). */
+    readonly labels: readonly number[] = [offsets[0]],
   ) {
     this.verifiedEpoch = epoch;
     this.size = insns.length;
@@ -162,6 +164,17 @@ export class CompiledBlock {
   readonly image: Uint8Array;
   /** Runs of `image` covered by instructions: (start, length) pairs. */
   readonly spans: Int32Array;
+}
+
+/**
+ * The same region entered at its `k`-th instruction, a label of its switch (a return site or a branch
+ * target): a region arrived at there runs the existing function instead of compiling a copy of the
+ * code that follows. The instruction lists are rotated so that `insns[0]`, `offsets[0]` are the entry
+ * (cpu.ts reads the entry from them); the byte image is that of the same instructions.
+ */
+export function regionEntry(block: CompiledBlock, k: number): CompiledBlock {
+  const rotate = <T>(a: readonly T[]): T[] => [...a.slice(k), ...a.slice(0, k)];
+  return new CompiledBlock(rotate(block.insns), rotate(block.offsets), block.run, block.verifiedEpoch, block.maxRun, block.labels);
 }
 
 /** A cached successor: leaving a region at `rip` enters `block` without a fetch. */
@@ -342,10 +355,10 @@ export function compileBlock(insns: DecodedInsn[], offsets: number[], epoch: num
   const store = used.map((h) => `r[${h}] = g${h};`).join(' '), load = used.map((h) => `g${h} = r[${h}];`).join(' ');
   const local = code.replace(/\br\[(\d+)\]/g, 'g$1').split(STORE_REGS).join(store).split(LOAD_REGS).join(load);
   const declare = used.length === 0 ? '' : `let ${used.map((h) => `g${h} = r[${h}]`).join(', ')};`;
-  const body = `return function region(c, rip, left) {
-const r = c.regs, e = c.codeEpoch, g = c.codeGeneration, i0 = c.instructions, lim = (left < ${REGION_SLICE} ? left : ${REGION_SLICE}) - ${maxRun}, base = rip - ${head};
+  const body = `return function region(c, rip, left, at) {
+const r = c.regs, e = c.codeEpoch, g = c.codeGeneration, i0 = c.instructions, lim = (left < ${REGION_SLICE} ? left : ${REGION_SLICE}) - ${maxRun}, base = rip - at;
 const tt = c.tlbTag, tp = c.tlbPhys, tm = c.tlbPerm, ram = c.ram, dv = c.dv, cp = c.codePages, rs = c.ramSize - 4096, rn = c.cpl === 3 ? 8 : 1, wn = rn * 2;
-let pc = ${head}, xr = 0, n = 0, fk = 0, fa = 0, fb = 0, fah = 0, fbh = 0, sw = false, rp = NaN, rq = 0, wp = NaN, wq = 0;
+let pc = at, xr = 0, n = 0, fk = 0, fa = 0, fb = 0, fah = 0, fbh = 0, sw = false, rp = NaN, rq = 0, wp = NaN, wq = 0;
 ${declare}
 try {
 L: for (;;) {
@@ -370,5 +383,5 @@ c.instructions = i0 + n;
 if (fk !== 0) c.flags = mat(c.flags, fk, fa, fb, fah, fbh);
 };`;
   const factory = new Function(...names, body) as (...a: unknown[]) => BlockFn;
-  return new CompiledBlock(insns, offsets, factory(...values), epoch, maxRun);
+  return new CompiledBlock(insns, offsets, factory(...values), epoch, maxRun, [...labels].sort((a, b) => a - b));
 }

@@ -7,7 +7,7 @@ import { CpuCore } from './core';
 import { DecodedInsn } from './decodedInsn';
 import { decode } from './decoder';
 import {
-  BLOCKS_ENABLED, blockRole, branchTarget, compileBlock, CompiledBlock, HOT_THRESHOLD, MAX_REGION_INSNS, REGION_LINKS, type RegionLink,
+  BLOCKS_ENABLED, blockRole, branchTarget, compileBlock, CompiledBlock, HOT_THRESHOLD, MAX_REGION_INSNS, REGION_LINKS, regionEntry, type RegionLink,
 } from './blockCompiler';
 import { bindHandler } from './dispatch';
 import { CpuException, CpuShutdown, DecodeFault, KvmiAccessEvent } from './faults';
@@ -252,7 +252,7 @@ export class X86Cpu extends CpuCore {
     const epoch = this.codeEpoch, generation = this.codeGeneration;
     let block = first;
     for (;;) {
-      block.run(this, this.rip, left - (this.instructions - this.stepStart));
+      block.run(this, this.rip, left - (this.instructions - this.stepStart), block.offsets[0]);
       if (this.codeEpoch !== epoch || this.codeGeneration !== generation) return;
       const rip = this.rip, links = block.links;
       let next: CompiledBlock | undefined;
@@ -368,9 +368,17 @@ export class X86Cpu extends CpuCore {
       follow(d, off);
     }
     if (insns.length < 2) { head.hits = -1e9; return undefined; }
-    head.block = compileBlock(insns, offsets, this.codeEpoch);
+    const block = compileBlock(insns, offsets, this.codeEpoch);
+    head.block = block;
     this.blocksCompiled++;
-    return head.block;
+    // The region's other labels (return sites, branch targets) enter it there rather than become
+    // heads of regions repeating its code.
+    for (const label of block.labels) {
+      const k = offsets.indexOf(label), d = insns[k];
+      const role = blockRole(d);
+      if (k > 0 && d.block === undefined && d.hits >= 0 && role !== 'last' && role !== 'ret') d.block = regionEntry(block, k);
+    }
+    return block;
   }
 
   /** Abandons the instruction and turns what it threw into a guest exception or an exit. */

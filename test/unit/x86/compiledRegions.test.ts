@@ -342,3 +342,22 @@ test('registers changed inline are seen by handlers in between and by a fault af
   assert.equal(r.rcx, 0n);
   assert.equal(r.rax, 0x0123456789abcdefn + 5050n, 'RAX summed 100..1 through the BSWAP pairs');
 });
+
+test('a return site inside a region is entered through that region (not compiled again) and matches the interpreter at every budget', () => {
+  // In CALLS the call of g leaves the region (g is on the next page); g's RET arrives at the return
+  // site, a label of the loop's region, which runs from there.
+  for (const budget of [1_000_000, 9, 64]) {
+    const runs = [true, false].map((blocks) => {
+      const m = machine(CALLS, blocks, (mm) => {
+        load(mm, [0x49, 0xff, 0xc1, 0xc3], CODE + 0x1000);
+        mm.cpu.setRegs({ ...mm.cpu.getRegs(), rcx: 3000n, rsi: BigInt(CODE + 21), rsp: 0x7ff00n, rax: 0n, r9: 0n });
+      });
+      return { ...trace(m, budget), compiled: m.cpu.blocksCompiled };
+    });
+    assert.deepEqual(runs[0].exits, runs[1].exits, `exits with budget ${budget}`);
+    assert.deepEqual(runs[0].states, runs[1].states, `states after each run(${budget})`);
+    if (budget === 1_000_000) {
+      assert.ok(runs[0].compiled >= 2 && runs[0].compiled <= 3, `${runs[0].compiled} regions: the loop with f, g, and no copy starting at the return site`);
+    }
+  }
+});

@@ -119,9 +119,17 @@ export interface BlockHost {
  */
 export type BlockFn = (c: BlockHost, rip: number, left: number, at: number) => void;
 
+/** When a region's bytes last matched guest memory; shared by the region and its entry views. */
+export class RegionCheck {
+  constructor(public epoch: number) {}
+}
+
 export class CompiledBlock {
-  /** The code epoch in which every instruction's bytes last matched guest memory. */
-  verifiedEpoch: number;
+  /** The code epoch in which every instruction's bytes last matched guest memory (one check for the region and its entry views). */
+  get verifiedEpoch(): number { return this.check.epoch; }
+  set verifiedEpoch(epoch: number) { this.check.epoch = epoch; }
+  /** The verification record, shared with the region's entry views (same function, same bytes). */
+  readonly check: RegionCheck;
   /** Number of instructions. */
   readonly size: number;
   /** Lowest page offset and end of the highest instruction (RIPs must not wrap in 32-bit code). */
@@ -143,8 +151,10 @@ export class CompiledBlock {
     readonly maxRun: number,
     /** Page offsets where the function can be entered (its switch labels; the head first). */
     readonly labels: readonly number[] = [offsets[0]],
+    /** The region this is an entry view of (its verification record is shared). */
+    of?: CompiledBlock,
   ) {
-    this.verifiedEpoch = epoch;
+    this.check = of?.check ?? new RegionCheck(epoch);
     this.size = insns.length;
     this.minOffset = Math.min(...offsets);
     this.endOffset = Math.max(...offsets.map((o, k) => o + insns[k].len));
@@ -170,11 +180,12 @@ export class CompiledBlock {
  * The same region entered at its `k`-th instruction, a label of its switch (a return site or a branch
  * target): a region arrived at there runs the existing function instead of compiling a copy of the
  * code that follows. The instruction lists are rotated so that `insns[0]`, `offsets[0]` are the entry
- * (cpu.ts reads the entry from them); the byte image is that of the same instructions.
+ * (cpu.ts reads the entry from them); the byte image is that of the same instructions, and the bytes
+ * are compared with RAM once per code epoch for the region and all its views.
  */
 export function regionEntry(block: CompiledBlock, k: number): CompiledBlock {
   const rotate = <T>(a: readonly T[]): T[] => [...a.slice(k), ...a.slice(0, k)];
-  return new CompiledBlock(rotate(block.insns), rotate(block.offsets), block.run, block.verifiedEpoch, block.maxRun, block.labels);
+  return new CompiledBlock(rotate(block.insns), rotate(block.offsets), block.run, block.verifiedEpoch, block.maxRun, block.labels, block);
 }
 
 /** A cached successor: leaving a region at `rip` enters `block` without a fetch. */

@@ -361,3 +361,19 @@ test('a return site inside a region is entered through that region (not compiled
     }
   }
 });
+
+test('code after a return site rewritten without notice between run() calls is not run from the region or its entry view', () => {
+  const results = [true, false].map((blocks) => {
+    const m = machine(CALLS, blocks, (mm) => {
+      load(mm, [0x49, 0xff, 0xc1, 0xc3], CODE + 0x1000);
+      mm.cpu.setRegs({ ...mm.cpu.getRegs(), rcx: 3000n, rsi: BigInt(CODE + 21), rsp: 0x7ff00n, rax: 0n, r9: 0n });
+    });
+    assert.equal(m.cpu.run(20_000).kind, 'budget');
+    m.dv.setUint8(CODE + 14, 0x29); // add rax,rdx -> sub rax,rdx, behind the CPU's back
+    const t = trace(m, 1_000_000);
+    return { ...t, compiled: m.cpu.blocksCompiled };
+  });
+  assert.deepEqual(results[0].exits, results[1].exits);
+  assert.deepEqual(results[0].states, results[1].states);
+  assert.ok(results[0].compiled > 0);
+});

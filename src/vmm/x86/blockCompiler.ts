@@ -6,8 +6,10 @@
 // locals; a fault or KVMI event inside leaves RIP, RFLAGS, GPRs and the retired count exactly at
 // that instruction's boundary (the catch restores them, cpu.ts step() handles the throw).
 
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { DecodedInsn, InsnHandler } from './decodedInsn';
-import { inlineForm, linearFrom, loadFrom, storeTo, wrapAddress } from './blockInline';
+import { inlineForm, linearFrom, loadAt, storeAt, wrapAddress } from './blockInline';
 import { CpuException } from './faults';
 import { VEC_GP } from './registers';
 import { imulTruncated64, mulU64, product } from './exec/wideArith';
@@ -28,6 +30,21 @@ export const MAX_REGION_INSNS = 64;
  * deoptimization, instead of waiting for on-stack replacement inside one long call.
  */
 export const REGION_SLICE = 1024;
+/** Debug switch (default off): a directory the generated source of every compiled region is written to, one file per region. */
+const REGION_SOURCE_DUMP = process.env.X86_REGION_SOURCE_DIR;
+
+/** Writes one region's generated source as `<dir>/region-<n>-<head offset>.js`. */
+function dumpRegionSource(dir: string, head: string, body: string): void {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, `region-${dumpedRegions++}-${head}.js`), body);
+}
+let dumpedRegions = 0;
+
+/** The page offset of a region's head, in hex (names its dump file). */
+function base0(_insns: DecodedInsn[], offsets: number[]): string {
+  return offsets[0].toString(16);
+}
+
 /** Successor links kept per region (a region with a RET or several exits has several successors). */
 export const REGION_LINKS = 4;
 
@@ -341,13 +358,13 @@ export function compileBlock(insns: DecodedInsn[], offsets: number[], epoch: num
         out.push(count());
         // PUSH of the return address (memory before RSP, SDM Vol. 2A CALL), then the target.
         out.push(`pc = ${n.off}; { const ra = ${here(n)} + ${d.len}, rl = ra >>> 0, rh = Math.floor(ra / 4294967296) >>> 0, sp = (r[9] | 0) * 4294967296 + r[8] - 8;`
-          + ` ${linearFrom(2, 'sp', true)} ${storeTo('lin', 8, 'rl', 'rh')} r[8] = sp >>> 0; r[9] = Math.floor(sp / 4294967296) >>> 0; } n++;`,
+          + ` ${storeAt(linearFrom(2, 'sp', true), 8, 'rl', 'rh')} r[8] = sp >>> 0; r[9] = Math.floor(sp / 4294967296) >>> 0; } n++;`,
         slowCheck(t), goTo(t, true));
         return;
       }
       case 'ret':
         // POP of the target (SDM Vol. 2B RET); a non-canonical target is #GP(0) with RSP unchanged.
-        out.push(count(), `pc = ${n.off}; { const sp = (r[9] | 0) * 4294967296 + r[8]; ${linearFrom(2, 'sp', true)} ${loadFrom('lin', 8, 'lo', 'hi')}`
+        out.push(count(), `pc = ${n.off}; { const sp = (r[9] | 0) * 4294967296 + r[8]; ${loadAt(linearFrom(2, 'sp', true), 8, 'lo', 'hi')}`
           + ` const t = (hi | 0) * 4294967296 + lo; if (t < ${-TWO47} || t >= ${TWO47}) gp();`
           + ' const np = sp + 8, o = t - base; r[8] = np >>> 0; r[9] = Math.floor(np / 4294967296) >>> 0; n++;'
           + ' if (o >= 0 && o < 4096) pc = o | 0; else { xr = t; pc = -1; break L; } }',
@@ -393,6 +410,7 @@ c.rip = pc >= 0 ? base + pc : xr;
 c.instructions = i0 + n;
 if (fk !== 0) c.flags = mat(c.flags, fk, fa, fb, fah, fbh);
 };`;
+  if (REGION_SOURCE_DUMP !== undefined) dumpRegionSource(REGION_SOURCE_DUMP, base0(insns, offsets), body);
   const factory = new Function(...names, body) as (...a: unknown[]) => BlockFn;
   return new CompiledBlock(insns, offsets, factory(...values), epoch, maxRun, [...labels].sort((a, b) => a - b));
 }

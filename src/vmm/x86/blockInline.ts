@@ -37,18 +37,41 @@ const SS = 2, FS = 4;
 const TWO47 = 140737488355328;
 
 /**
- * Statements declaring `v` (and `vh` for 8 bytes): `size` bytes at linear address `lin`. The page of
- * the last read (`rp` linear, `rq` physical) is kept in locals; on another page a TLB hit granting
- * reads of a frame wholly in RAM (`rs` = RAM size - 4096) fills them. An access within that page is
- * read inline; anything else goes through core.read (which faults, raises KVMI events, walks page
- * tables or calls MMIO), forgets the cached pages and sets `sw` so the caller checks the code epoch.
+ * The linear address of an access: `decl` declares `lin`; `check` is what must run before the
+ * address is used other than through the cached page: the exact wrap-around of a large index sum
+ * and the canonical check (64-bit code, SDM Vol. 1 3.3.7.1), which call core.linear to fault.
+ * An address within a cached page needs neither: the cached page is canonical, and an inexact
+ * sum (|lin| >= 2^53) lies far from every canonical page.
  */
-export function loadFrom(lin: string, size: number, v: string, vh: string): string {
-  const get = size === 1 ? 'ram[rq + o]' : size === 2 ? 'dv.getUint16(rq + o, true)' : 'dv.getUint32(rq + o, true)';
-  return `let ${v} = 0${size === 8 ? `, ${vh} = 0` : ''}; { const o = ${lin} & 4095, pg = ${lin} - o;`
-    + ` if (pg !== rp) { const i = (pg >>> 12) & 1023; if (tt[i] === pg && (tm[i] & rn) !== 0 && tp[i] <= rs) { rp = pg; rq = tp[i]; } }`
-    + ` if (pg === rp && o <= ${4096 - size}) { ${v} = ${get};${size === 8 ? ` ${vh} = dv.getUint32(rq + o + 4, true);` : ''} }`
-    + ` else { ${v} = c.read(${lin}, ${size});${size === 8 ? ` ${vh} = c.hi;` : ''} sw = true; rp = wp = NaN; } }`;
+export interface Linear {
+  decl: string;
+  check: string;
+}
+
+/**
+ * The page-cache lookup shared by loads and stores: declares `q`, the offset of `lin` in the cached
+ * page (`page` linear, `frame` physical), or -1 when the access must take core.read/write. On a miss
+ * of the cached page, a TLB hit granting `perm` (`extra`: further conditions on frame `tp[i]`) of a
+ * frame wholly in RAM (`rs` = RAM size - 4096) becomes the cached page when the access stays in it.
+ */
+function cachedOffset(at: Linear, size: number, page: string, frame: string, perm: string, extra: string): string {
+  const last = 4096 - size;
+  return `let q = lin - ${page}; if (!(q >= 0 && q <= ${last})) { ${at.check} q = -1; const o = lin & 4095, pg = lin - o, i = (pg >>> 12) & 1023;`
+    + ` if (o <= ${last} && tt[i] === pg && (tm[i] & ${perm}) !== 0 && tp[i] <= rs${extra}) { ${page} = pg; ${frame} = tp[i]; q = o; } }`;
+}
+
+/**
+ * Statements declaring `v` (and `vh` for 8 bytes): `size` bytes at linear address `lin` (declared
+ * by `at.decl` before). The page of the last read (`rp` linear, `rq` physical) is kept in locals
+ * (cachedOffset). An access within it is read inline; anything else goes through core.read (which
+ * faults, raises KVMI events, walks page tables or calls MMIO), forgets the cached pages and sets
+ * `sw` so the caller checks the code epoch.
+ */
+export function loadFrom(at: Linear, size: number, v: string, vh: string): string {
+  const get = size === 1 ? 'ram[rq + q]' : size === 2 ? 'dv.getUint16(rq + q, true)' : 'dv.getUint32(rq + q, true)';
+  return `let ${v} = 0${size === 8 ? `, ${vh} = 0` : ''}; { ${cachedOffset(at, size, 'rp', 'rq', 'rn', '')}`
+    + ` if (q >= 0) { ${v} = ${get};${size === 8 ? ` ${vh} = dv.getUint32(rq + q + 4, true);` : ''} }`
+    + ` else { ${v} = c.read(lin, ${size});${size === 8 ? ` ${vh} = c.hi;` : ''} sw = true; rp = wp = NaN; } }`;
 }
 
 /**
@@ -56,13 +79,22 @@ export function loadFrom(lin: string, size: number, v: string, vh: string): stri
  * (`wp`, `wq`) or a TLB hit granting writes to a frame wholly in RAM without cached code fills them;
  * else core.write as above.
  */
-export function storeTo(lin: string, size: number, lo: string, hi: string): string {
-  const set = size === 1 ? `ram[wq + o] = ${lo};` : size === 2 ? `dv.setUint16(wq + o, ${lo}, true);` : size === 4 ? `dv.setUint32(wq + o, ${lo}, true);`
-    : `dv.setUint32(wq + o, ${lo}, true); dv.setUint32(wq + o + 4, ${hi}, true);`;
-  return `{ const o = ${lin} & 4095, pg = ${lin} - o;`
-    + ` if (pg !== wp) { const i = (pg >>> 12) & 1023; if (tt[i] === pg && (tm[i] & wn) !== 0 && tp[i] <= rs && cp[tp[i] / 4096] === 0) { wp = pg; wq = tp[i]; } }`
-    + ` if (pg === wp && o <= ${4096 - size}) { ${set} }`
-    + ` else { c.write(${lin}, ${size}, ${lo}, ${hi}); sw = true; rp = wp = NaN; } }`;
+export function storeTo(at: Linear, size: number, lo: string, hi: string): string {
+  const set = size === 1 ? `ram[wq + q] = ${lo};` : size === 2 ? `dv.setUint16(wq + q, ${lo}, true);` : size === 4 ? `dv.setUint32(wq + q, ${lo}, true);`
+    : `dv.setUint32(wq + q, ${lo}, true); dv.setUint32(wq + q + 4, ${hi}, true);`;
+  return `{ ${cachedOffset(at, size, 'wp', 'wq', 'wn', ' && cp[tp[i] / 4096] === 0')}`
+    + ` if (q >= 0) { ${set} }`
+    + ` else { c.write(lin, ${size}, ${lo}, ${hi}); sw = true; rp = wp = NaN; } }`;
+}
+
+/** `at.decl` followed by loadFrom. */
+export function loadAt(at: Linear, size: number, v: string, vh: string): string {
+  return `${at.decl} ${loadFrom(at, size, v, vh)}`;
+}
+
+/** `at.decl` followed by storeTo. */
+export function storeAt(at: Linear, size: number, lo: string, hi: string): string {
+  return `${at.decl} ${storeTo(at, size, lo, hi)}`;
 }
 
 /** The signed 64-bit value of high-half sum `h0` and low-half sum `l0` (both exact integers), wrapped modulo 2^64. */
@@ -71,9 +103,14 @@ export function wrapAddress(h0: number, l0: number): number {
 }
 
 /** Statements declaring `lin` for segment `seg` and offset `ea`: 64-bit code without an FS/GS base checks only canonicality (SDM Vol. 1 3.3.7.1). */
-export function linearFrom(seg: number, ea: string, mode64: boolean): string {
-  if (mode64 && seg < FS) return `const lin = ${ea}; if (lin < ${-TWO47} || lin >= ${TWO47}) c.linear(${seg}, lin);`;
-  return `const lin = c.linear(${seg}, ${ea});`;
+export function linearFrom(seg: number, ea: string, mode64: boolean): Linear {
+  if (mode64 && seg < FS) return { decl: `const lin = ${ea};`, check: canonical(seg) };
+  return { decl: `const lin = c.linear(${seg}, ${ea});`, check: '' };
+}
+
+/** The canonical check of `lin` in 64-bit code: core.linear raises #GP or #SS (SDM Vol. 3A 6.15). */
+function canonical(seg: number): string {
+  return `if (lin < ${-TWO47} || lin >= ${TWO47}) c.linear(${seg}, lin);`;
 }
 
 /** The inline form of `d`, or undefined when its handler must be called. */
@@ -221,10 +258,17 @@ function addressHalves(d: DecodedInsn, site: InlineSite): string {
 }
 
 /** Statements declaring `lin`, the linear address of the memory operand (core.linear checks). */
-function linearOf(d: DecodedInsn, site: InlineSite): string {
-  if (d.adsize === 4) return `${addressHalves(d, site)} ${linearFrom(d.seg, 'lo', d.mode === 8)}`;
-  if (d.mode === 8 && d.seg < FS && d.moffsHi === 0) return `${signedAddress(d, site)} if (lin < ${-TWO47} || lin >= ${TWO47}) c.linear(${d.seg}, lin);`;
-  return `${addressHalves(d, site)} ${linearFrom(d.seg, '(hi | 0) * 4294967296 + lo', d.mode === 8)}`;
+function linearOf(d: DecodedInsn, site: InlineSite): Linear {
+  const halves = (ea: string): Linear => {
+    const at = linearFrom(d.seg, ea, d.mode === 8);
+    return { decl: `${addressHalves(d, site)} ${at.decl}`, check: at.check };
+  };
+  if (d.adsize === 4) return halves('lo');
+  if (d.mode === 8 && d.seg < FS && d.moffsHi === 0) {
+    const at = signedAddress(d, site);
+    return { decl: at.decl, check: `${at.check} ${canonical(d.seg)}` };
+  }
+  return halves('(hi | 0) * 4294967296 + lo');
 }
 
 /**
@@ -233,13 +277,16 @@ function linearOf(d: DecodedInsn, site: InlineSite): string {
  * (every canonical address). RIP-relative and [base + disp] forms cannot lose a canonical result;
  * with an index, larger high halves take the exact wrap-around sum of wrapAddress.
  */
-function signedAddress(d: DecodedInsn, site: InlineSite): string {
-  if (d.base === RIP_BASE) return `let lin = ${site.rip} + ${d.len + d.disp};`;
+function signedAddress(d: DecodedInsn, site: InlineSite): Linear {
+  if (d.base === RIP_BASE) return { decl: `const lin = ${site.rip} + ${d.len + d.disp};`, check: '' };
   const baseLo = d.base === NO_REG ? '' : ` + r[${d.base * 2}]`, baseHi = d.base === NO_REG ? '0' : `(r[${d.base * 2 + 1}] | 0)`;
-  if (d.index === NO_REG) return `let lin = ${baseHi} * 4294967296${baseLo} + ${d.disp};`;
+  if (d.index === NO_REG) return { decl: `const lin = ${baseHi} * 4294967296${baseLo} + ${d.disp};`, check: '' };
   const scale = 1 << d.scale;
-  return `const h0 = ${baseHi} + (r[${d.index * 2 + 1}] | 0) * ${scale}, l0 = ${d.disp}${baseLo} + r[${d.index * 2}] * ${scale};`
-    + ' let lin = h0 * 4294967296 + l0; if (h0 >= 2097152 || h0 <= -2097152) lin = wrapAddress(h0, l0);';
+  return {
+    decl: `const h0 = ${baseHi} + (r[${d.index * 2 + 1}] | 0) * ${scale}, l0 = ${d.disp}${baseLo} + r[${d.index * 2}] * ${scale};`
+      + ' let lin = h0 * 4294967296 + l0;',
+    check: 'if (h0 >= 2097152 || h0 <= -2097152) lin = wrapAddress(h0, l0);',
+  };
 }
 
 /** LEA: the effective address truncated to the operand size, no memory access (SDM Vol. 2A LEA). */
@@ -266,7 +313,7 @@ function extend(d: DecodedInsn, site: InlineSite, signed: boolean): InlineForm |
   const shift = size === 1 ? 24 : 16;
   const value = signed ? `const x = ((${narrowSource(d, size)}) << ${shift}) >> ${shift};` : `const x = ${narrowSource(d, size)};`;
   const hi = signed && d.opsize === 8 ? '(x < 0 ? 4294967295 : 0)' : '0';
-  const src = `${d.hasMem ? `${linearOf(d, site)} ${loadFrom('lin', size, 'm', 'mh')} ` : ''}${value} r[${dst}] = x >>> 0; r[${dst + 1}] = ${hi};`;
+  const src = `${d.hasMem ? `${loadAt(linearOf(d, site), size, 'm', 'mh')} ` : ''}${value} r[${dst}] = x >>> 0; r[${dst + 1}] = ${hi};`;
   return d.hasMem ? mem(src) : reg(src);
 }
 
@@ -276,7 +323,7 @@ function extendDword(d: DecodedInsn, site: InlineSite): InlineForm | undefined {
   const set = `r[${dst}] = x; r[${dst + 1}] = (x & 0x80000000) !== 0 ? 4294967295 : 0;`;
   if (!d.hasMem) return reg(`const x = r[${d.rm * 2}]; ${set}`);
   if (d.adsize !== 4 && d.adsize !== 8) return undefined;
-  return mem(`${linearOf(d, site)} ${loadFrom('lin', 4, 'x', 'xh')} ${set}`);
+  return mem(`${loadAt(linearOf(d, site), 4, 'x', 'xh')} ${set}`);
 }
 
 /** SHL/SAL/SHR/SAR of a 32/64-bit register by 1 or imm8 (SDM Vol. 2B SAL/SAR/SHL/SHR); a masked count of 0 is left to the handler. */
@@ -329,7 +376,7 @@ function multiplyUnsigned(d: DecodedInsn, site: InlineSite): InlineForm | undefi
   const size = d.size;
   if ((size !== 4 && size !== 8) || (d.hasMem && d.adsize !== 4 && d.adsize !== 8)) return undefined;
   const wide = size === 8;
-  const src = d.hasMem ? `${linearOf(d, site)} ${loadFrom('lin', size, 'b', 'bh')}`
+  const src = d.hasMem ? `${loadAt(linearOf(d, site), size, 'b', 'bh')}`
     : `const b = r[${d.rm * 2}]${wide ? `, bh = r[${d.rm * 2 + 1}]` : ''};`;
   const body = wide
     ? 'mulU64(r[0], r[1], b, bh); const t = pr[0], u = pr[1]; r[0] = t; r[1] = u; r[4] = pr[2]; r[5] = pr[3];'
@@ -347,7 +394,7 @@ function setByte(d: DecodedInsn, site: InlineSite, cond: string): InlineForm | u
     return reg(`r[${(rm - 4) * 2}] = ((r[${(rm - 4) * 2}] & 0xffff00ff) | (${cond} ? 256 : 0)) >>> 0;`);
   }
   if (d.adsize !== 4 && d.adsize !== 8) return undefined;
-  return mem(`${linearOf(d, site)} const v = ${cond} ? 1 : 0; ${storeTo('lin', 1, 'v', '0')}`);
+  return mem(`${storeAt(linearOf(d, site), 1, `${cond} ? 1 : 0`, '0')}`);
 }
 
 /** CMOVcc r, r/m (32/64-bit): the source is read either way; a 32-bit destination is zero-extended either way (exec/move.ts cmovcc). */
@@ -355,14 +402,14 @@ function conditionalMove(d: DecodedInsn, site: InlineSite, cond: string): Inline
   const size = d.size;
   if ((size !== 4 && size !== 8) || (d.hasMem && d.adsize !== 4 && d.adsize !== 8)) return undefined;
   const wide = size === 8, dst = d.reg * 2;
-  const src = d.hasMem ? `${linearOf(d, site)} ${loadFrom('lin', size, 'v', 'vh')}` : `const v = r[${d.rm * 2}]${wide ? `, vh = r[${d.rm * 2 + 1}]` : ''};`;
+  const src = d.hasMem ? `${loadAt(linearOf(d, site), size, 'v', 'vh')}` : `const v = r[${d.rm * 2}]${wide ? `, vh = r[${d.rm * 2 + 1}]` : ''};`;
   const move = wide ? `if (${cond}) { r[${dst}] = v; r[${dst + 1}] = vh; }` : `if (${cond}) r[${dst}] = v; r[${dst + 1}] = 0;`;
   return d.hasMem ? mem(`${src} ${move}`) : reg(`${src} ${move}`);
 }
 
 /** LEAVE in 64-bit code: RSP <- RBP, then POP RBP (SDM Vol. 2A LEAVE); the read happens before any register changes. */
 function leave(): InlineForm {
-  return mem(`const bp = (r[11] | 0) * 4294967296 + r[10]; ${linearFrom(SS, 'bp', true)} ${loadFrom('lin', 8, 'vl', 'vh')} const np = bp + 8;`
+  return mem(`const bp = (r[11] | 0) * 4294967296 + r[10]; ${loadAt(linearFrom(SS, 'bp', true), 8, 'vl', 'vh')} const np = bp + 8;`
     + ' r[8] = np >>> 0; r[9] = Math.floor(np / 4294967296) >>> 0; r[10] = vl; r[11] = vh;');
 }
 
@@ -375,7 +422,7 @@ function multiply(d: DecodedInsn, site: InlineSite): InlineForm | undefined {
   if ((size !== 4 && size !== 8) || (d.hasMem && d.adsize !== 4 && d.adsize !== 8)) return undefined;
   const three = d.entry.handler === 'imul3';
   const wide = size === 8;
-  const src = d.hasMem ? `${linearOf(d, site)} ${loadFrom('lin', size, 'b', 'bh')}`
+  const src = d.hasMem ? `${loadAt(linearOf(d, site), size, 'b', 'bh')}`
     : `const b = r[${d.rm * 2}]${wide ? `, bh = r[${d.rm * 2 + 1}]` : ''};`;
   const other = three ? `const a = ${d.imm >>> 0}, ah = ${wide ? d.immHi >>> 0 : 0};` : `const a = r[${d.reg * 2}], ah = ${wide ? `r[${d.reg * 2 + 1}]` : '0'};`;
   const dst = d.reg * 2;
@@ -392,13 +439,13 @@ function multiply(d: DecodedInsn, site: InlineSite): InlineForm | undefined {
 
 /** PUSH r64 (64-bit stack): memory is written before RSP changes (SDM Vol. 1 6.2.2). */
 function push(lo: string, hi: string): InlineForm {
-  return mem(`const vl = ${lo}, vh = ${hi}, sp = (r[9] | 0) * 4294967296 + r[8] - 8; ${linearFrom(SS, 'sp', true)}`
-    + ` ${storeTo('lin', 8, 'vl', 'vh')} r[8] = sp >>> 0; r[9] = Math.floor(sp / 4294967296) >>> 0;`);
+  return mem(`const vl = ${lo}, vh = ${hi}, sp = (r[9] | 0) * 4294967296 + r[8] - 8; `
+    + ` ${storeAt(linearFrom(SS, 'sp', true), 8, 'vl', 'vh')} r[8] = sp >>> 0; r[9] = Math.floor(sp / 4294967296) >>> 0;`);
 }
 
 /** POP r64 (64-bit stack): RSP is incremented, then the register written (POP RSP keeps the value read). */
 function pop(dst: number): InlineForm {
-  return mem(`const sp = (r[9] | 0) * 4294967296 + r[8]; ${linearFrom(SS, 'sp', true)} ${loadFrom('lin', 8, 'vl', 'vh')} const np = sp + 8;`
+  return mem(`const sp = (r[9] | 0) * 4294967296 + r[8]; ${loadAt(linearFrom(SS, 'sp', true), 8, 'vl', 'vh')} const np = sp + 8;`
     + ` r[8] = np >>> 0; r[9] = Math.floor(np / 4294967296) >>> 0; r[${dst * 2}] = vl; r[${dst * 2 + 1}] = vh;`);
 }
 
@@ -410,14 +457,14 @@ function memoryForm(d: DecodedInsn, site: InlineSite): InlineForm | undefined {
   const wide = size === 8;
   const regLo = `r[${d.reg * 2}]`, regHi = `r[${d.reg * 2 + 1}]`;
   switch (h) {
-    case 'movGE': return mem(`${ea} ${loadFrom('lin', size, 'v', 'vh')} ${regLo} = v; ${regHi} = ${wide ? 'vh' : '0'};`);
-    case 'movEG': return mem(`${ea} ${storeTo('lin', size, regLo, wide ? regHi : '0')}`);
-    case 'movEI': return mem(`${ea} ${storeTo('lin', size, `${d.imm >>> 0}`, `${wide ? d.immHi >>> 0 : 0}`)}`);
+    case 'movGE': return mem(`${ea.decl} ${loadFrom(ea, size, 'v', 'vh')} ${regLo} = v; ${regHi} = ${wide ? 'vh' : '0'};`);
+    case 'movEG': return mem(`${ea.decl} ${storeTo(ea, size, regLo, wide ? regHi : '0')}`);
+    case 'movEI': return mem(`${ea.decl} ${storeTo(ea, size, `${d.imm >>> 0}`, `${wide ? d.immHi >>> 0 : 0}`)}`);
     case 'aluGE': {
       const core = aluCore(op, size);
       if (core === undefined) return undefined;
       const store = op === 7 ? '' : ` ${regLo} = t; ${regHi} = u;`;
-      return mem(`${ea} ${loadFrom('lin', size, 'b', 'bh')} const a = ${regLo}, ah = ${wide ? regHi : '0'};`
+      return mem(`${ea.decl} ${loadFrom(ea, size, 'b', 'bh')} const a = ${regLo}, ah = ${wide ? regHi : '0'};`
         + ` ${core.src}${store} ${deferAlu(core.kind)}`, core.kind);
     }
     case 'aluEG': case 'aluEI': case 'testEG': case 'testEI': {
@@ -426,8 +473,8 @@ function memoryForm(d: DecodedInsn, site: InlineSite): InlineForm | undefined {
       if (core === undefined) return undefined;
       const fromReg = h === 'aluEG' || h === 'testEG';
       const b = fromReg ? regLo : `${d.imm >>> 0}`, bh = wide ? (fromReg ? regHi : `${d.immHi >>> 0}`) : '0';
-      const store = test || op === 7 ? '' : ` ${storeTo('lin', size, 't', 'u')}`;
-      return mem(`${ea} ${loadFrom('lin', size, 'a', 'ah')} const b = ${b}, bh = ${bh};`
+      const store = test || op === 7 ? '' : ` ${storeTo(ea, size, 't', 'u')}`;
+      return mem(`${ea.decl} ${loadFrom(ea, size, 'a', 'ah')} const b = ${b}, bh = ${bh};`
         + ` ${core.src}${store} ${deferAlu(core.kind)}`, core.kind);
     }
     default: return undefined;

@@ -8,8 +8,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BLOCKS_ENABLED } from '../../../src/vmm/x86/blockCompiler';
 import type { CpuExit } from '../../../src/vmm/x86/cpu';
+import { VEC_GP } from '../../../src/vmm/x86/registers';
 import { rng } from './encodingGenerator';
-import { CODE, DATA, load, longMode, newMachine, type TestMachine } from './testMachine';
+import { CODE, DATA, HANDLERS, load, longMode, newMachine, type TestMachine } from './testMachine';
 
 const R = 1, X = 4;
 
@@ -376,4 +377,40 @@ test('code after a return site rewritten without notice between run() calls is n
   assert.deepEqual(results[0].exits, results[1].exits);
   assert.deepEqual(results[0].states, results[1].states);
   assert.ok(results[0].compiled > 0);
+});
+
+test('an address that wraps around 2^64 into the page cached by the previous load reads the right bytes, compiled and interpreted', () => {
+  // loop: mov rdx,[rdi]; mov rax,[rbx+rcx*8]; add rdx,rax; add r8,rdx; dec rsi; jnz loop; hlt
+  // rdi = DATA (the cached read page); rbx + rcx*8 = 2^64 + DATA + 8, in that same page.
+  const code = [0x48, 0x8b, 0x17, 0x48, 0x8b, 0x04, 0xcb, 0x48, 0x01, 0xc2, 0x49, 0x01, 0xd0, 0x48, 0xff, 0xce, 0x75, 0xee, 0xf4];
+  for (const blocks of [true, false]) {
+    const m = machine(code, blocks, (mm) => {
+      mm.dv.setBigUint64(DATA, 0x1111n, true);
+      mm.dv.setBigUint64(DATA + 8, 0x2222n, true);
+      mm.cpu.setRegs({ ...mm.cpu.getRegs(), rdi: BigInt(DATA), rbx: 0x8000000000000008n + BigInt(DATA), rcx: 0x3000000000000000n, rsi: 200n, r8: 0n });
+    });
+    assert.equal(m.cpu.run(1_000_000).kind, 'hlt');
+    assert.equal(m.cpu.getRegs().r8, 200n * 0x3333n, blocks ? 'compiled' : 'interpreter');
+    if (blocks) assert.ok(m.cpu.blocksCompiled > 0);
+  }
+});
+
+test('a non-canonical address after loads from a cached page faults at that load with the state the interpreter has', () => {
+  // loop: mov rdx,[rdi]; mov rax,[rdi+rcx]; dec rsi; jnz loop; mov rcx,rbx; mov esi,1; jmp loop
+  // rcx = 0 for 100 iterations (the page of DATA is cached), then 2^47: [rdi+rcx] is non-canonical (#GP).
+  const code = [0x48, 0x8b, 0x17, 0x48, 0x8b, 0x04, 0x0f, 0x48, 0xff, 0xce, 0x75, 0xf4, 0x48, 0x89, 0xd9, 0xbe, 1, 0, 0, 0, 0xeb, 0xea, 0xf4];
+  const runs = [true, false].map((blocks) => {
+    const m = machine(code, blocks, (mm) => {
+      mm.cpu.setRegs({ ...mm.cpu.getRegs(), rdi: BigInt(DATA), rbx: 0x800000000000n, rcx: 0n, rsi: 100n });
+    });
+    const t = trace(m, 1_000_000);
+    if (blocks) assert.ok(m.cpu.blocksCompiled > 0);
+    // The #GP handler (HANDLERS + 16 * 13, a HLT) ran with the faulting load's RIP on the stack.
+    const r = m.cpu.getRegs();
+    assert.equal(r.rip, BigInt(HANDLERS + 16 * VEC_GP + 1), blocks ? 'compiled' : 'interpreter');
+    assert.equal(m.dv.getBigUint64(Number(r.rsp) + 8, true), BigInt(CODE + 3));
+    assert.equal(r.rcx, 0x800000000000n);
+    return t;
+  });
+  assert.deepEqual(runs[0], runs[1]);
 });

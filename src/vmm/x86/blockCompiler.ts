@@ -227,6 +227,37 @@ function generalProtection(): never {
 /** Generation-time view of one instruction. */
 interface Node { d: DecodedInsn; off: number; k: number; role: RegionRole }
 
+/**
+ * An inner loop of the generated code: the emitted instructions `first`..`backEdge` (indexes in
+ * offset order), where `backEdge` is a Jcc or JMP back to `target`, the offset of `first`. It is
+ * emitted as a JS loop with its own switch over its `labels`, so the back-edge does not pass
+ * through the region's switch.
+ */
+interface InnerLoop { first: number; backEdge: number; target: number; labels: number[] }
+
+/**
+ * The inner loops of a region: backward Jcc/JMP whose range of emitted instructions contains no
+ * other chosen loop (the shortest ranges are chosen first).
+ */
+function innerLoops(sorted: Node[], labels: Set<number>, inRegion: (off: number | undefined) => off is number): InnerLoop[] {
+  const index = new Map(sorted.map((n, i) => [n.off, i]));
+  const candidates: InnerLoop[] = [];
+  sorted.forEach((n, i) => {
+    if (n.role !== 'branch' && n.role !== 'jump') return;
+    const t = branchTarget(n.d, n.off);
+    if (!inRegion(t) || t > n.off) return;
+    const first = index.get(t)!;
+    const inside = sorted.slice(first, i + 1).map((m) => m.off).filter((off) => labels.has(off));
+    candidates.push({ first, backEdge: i, target: t, labels: inside });
+  });
+  candidates.sort((a, b) => (a.backEdge - a.first) - (b.backEdge - b.first));
+  const chosen: InnerLoop[] = [];
+  for (const c of candidates) {
+    if (chosen.every((o) => c.backEdge < o.first || c.first > o.backEdge)) chosen.push(c);
+  }
+  return chosen;
+}
+
 /** Static knowledge of the deferred flags at a point of the generated code: a kind, or unknown. */
 const UNKNOWN = -1;
 
@@ -287,7 +318,13 @@ export function compileBlock(insns: DecodedInsn[], offsets: number[], epoch: num
     return src;
   };
   /** Continues at in-region offset `t` (a jump back to the switch, with the budget check) or leaves at `t`. */
-  const goTo = (t: number, within: boolean): string => within ? `pc = ${t}; if (n > lim) break L; continue;` : `pc = ${t}; break L;`;
+  const goTo = (t: number, within: boolean): string => within ? `pc = ${t}; if (n > lim) break L; continue L;` : `pc = ${t}; break L;`;
+  /** A back-edge of an inner loop (innerLoops): continues the inner loop instead of the outer switch. */
+  const goBack = (t: number): string => `pc = ${t}; if (n > lim) break L; continue;`;
+  const loops = innerLoops(sorted, labels, inRegion);
+  const loopAt = new Map(loops.map((l) => [l.first, l]));
+  let loop: InnerLoop | undefined;
+  const jumpTo = (t: number, from: number): string => loop !== undefined && from === loop.backEdge && t === loop.target ? goBack(t) : goTo(t, true);
   const here = (n: Node): string => `base + ${n.off}`;
   /** Calls the handler of `n` with the run loop's per-instruction state (RIP, next RIP, restore point). */
   const call = (n: Node): string => {
@@ -304,7 +341,14 @@ export function compileBlock(insns: DecodedInsn[], offsets: number[], epoch: num
   /** The epoch check after inline accesses: only needed when one of them left the TLB fast path. */
   const slowCheck = (next: number): string => `if (sw) { sw = false; ${epochCheck(next)} }`;
 
-  sorted.forEach((n, i) => {
+  const emit = (n: Node, i: number): void => {
+    const starts = loopAt.get(i);
+    if (starts !== undefined) {
+      // The outer switch enters the inner loop at any of its labels, the code before it by falling
+      // through at its first instruction; the inner switch goes on from there.
+      loop = starts;
+      out.push(count(), i === 0 ? '' : `pc = ${starts.target};`, starts.labels.map((l) => `case ${l}:`).join(' '), 'for (;;) {', 'switch (pc) {');
+    }
     if (labels.has(n.off)) { out.push(count(), `case ${n.off}:`); known = UNKNOWN; }
     const d = n.d, fall = n.off + d.len;
     const nextEmitted = sorted[i + 1]?.off;
@@ -335,7 +379,7 @@ export function compileBlock(insns: DecodedInsn[], offsets: number[], epoch: num
         const t = branchTarget(d, n.off);
         let cond = known > 0 ? fusedCondition(known, d.param) : undefined;
         if (cond === undefined) { out.push(flush()); cond = flagsCondition('c.flags', d.param); }
-        if (inRegion(t)) out.push(`if (${cond}) { n += ${pending + 1}; ${goTo(t, true)} }`);
+        if (inRegion(t)) out.push(`if (${cond}) { n += ${pending + 1}; ${jumpTo(t, i)} }`);
         else {
           const saved = known;
           out.push(`if (${cond}) { ${flush()} ${pending === 0 ? '' : `n += ${pending};`} ${call(n)} xr = c.nextRip; pc = -1; break L; }`);
@@ -348,7 +392,7 @@ export function compileBlock(insns: DecodedInsn[], offsets: number[], epoch: num
       case 'jump': {
         const t = branchTarget(d, n.off);
         pending++;
-        if (inRegion(t)) out.push(count(), goTo(t, true));
+        if (inRegion(t)) out.push(count(), jumpTo(t, i));
         else { pending--; out.push(flush(), count(), call(n), 'xr = c.nextRip; pc = -1; break L;'); }
         return;
       }
@@ -368,13 +412,18 @@ export function compileBlock(insns: DecodedInsn[], offsets: number[], epoch: num
           + ` const t = (hi | 0) * 4294967296 + lo; if (t < ${-TWO47} || t >= ${TWO47}) gp();`
           + ' const np = sp + 8, o = t - base; r[8] = np >>> 0; r[9] = Math.floor(np / 4294967296) >>> 0; n++;'
           + ' if (o >= 0 && o < 4096) pc = o | 0; else { xr = t; pc = -1; break L; } }',
-        'if (sw) { sw = false; if (c.codeEpoch !== e || c.codeGeneration !== g) break L; }', 'if (n > lim) break L; continue;');
+        'if (sw) { sw = false; if (c.codeEpoch !== e || c.codeGeneration !== g) break L; }', 'if (n > lim) break L; continue L;');
         known = UNKNOWN;
         return;
       case 'last':
         out.push(flush(), count(), call(n), 'xr = c.nextRip; pc = -1; break L;');
         return;
     }
+  };
+  sorted.forEach((n, i) => {
+    emit(n, i);
+    // After the back-edge: a branch not taken leaves the inner switch and loop and falls through.
+    if (loop !== undefined && i === loop.backEdge) { out.push('}', 'break;', '}'); loop = undefined; }
   });
 
   // The GPR halves the inline code uses become locals g<N> (r[N] of the region's source text).

@@ -414,3 +414,25 @@ test('a non-canonical address after loads from a cached page faults at that load
   });
   assert.deepEqual(runs[0], runs[1]);
 });
+
+test('a loop entered at its condition and a loop reached by falling through after a store run inside the region, at every budget', () => {
+  // xor eax,eax; jmp cond; body: add rax,[rdi]; dec rcx; cond: test rcx,rcx; jnz body;
+  // mov [rdi],rax; again: inc rdx; cmp rdx,rsi; jb again; hlt
+  const code = [0x31, 0xc0, 0xeb, 0x06, 0x48, 0x03, 0x07, 0x48, 0xff, 0xc9, 0x48, 0x85, 0xc9, 0x75, 0xf5,
+    0x48, 0x89, 0x07, 0x48, 0xff, 0xc2, 0x48, 0x39, 0xf2, 0x72, 0xf8, 0xf4];
+  for (const budget of [1_000_000, 5, 9, 64]) {
+    const runs = [true, false].map((blocks) => {
+      const m = machine(code, blocks, (mm) => {
+        mm.dv.setBigUint64(DATA, 5n, true);
+        mm.cpu.setRegs({ ...mm.cpu.getRegs(), rdi: BigInt(DATA), rcx: 100n, rdx: 0n, rsi: 1000n });
+      });
+      const t = trace(m, budget);
+      assert.equal(t.exits[t.exits.length - 1].kind, 'hlt');
+      assert.equal(m.dv.getBigUint64(DATA, true), 500n, blocks ? 'compiled' : 'interpreter');
+      assert.equal(m.cpu.getRegs().rdx, 1000n, blocks ? 'compiled' : 'interpreter');
+      if (blocks && budget === 1_000_000) assert.ok(m.cpu.blocksCompiled > 0);
+      return t;
+    });
+    assert.deepEqual(runs[0], runs[1], `budget ${budget}`);
+  }
+});

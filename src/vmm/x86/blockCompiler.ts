@@ -40,11 +40,6 @@ function dumpRegionSource(dir: string, head: string, body: string): void {
 }
 let dumpedRegions = 0;
 
-/** The page offset of a region's head, in hex (names its dump file). */
-function base0(_insns: DecodedInsn[], offsets: number[]): string {
-  return offsets[0].toString(16);
-}
-
 /** Successor links kept per region (a region with a RET or several exits has several successors). */
 export const REGION_LINKS = 4;
 
@@ -459,7 +454,7 @@ c.rip = pc >= 0 ? base + pc : xr;
 c.instructions = i0 + n;
 if (fk !== 0) c.flags = mat(c.flags, fk, fa, fb, fah, fbh);
 };`;
-  if (REGION_SOURCE_DUMP !== undefined) dumpRegionSource(REGION_SOURCE_DUMP, base0(insns, offsets), body);
+  if (REGION_SOURCE_DUMP !== undefined) dumpRegionSource(REGION_SOURCE_DUMP, head.toString(16), body);
   const factory = new Function(...names, body) as (...a: unknown[]) => BlockFn;
   return new CompiledBlock(insns, offsets, factory(...values), epoch, maxRun, [...labels].sort((a, b) => a - b));
 }

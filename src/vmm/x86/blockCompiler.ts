@@ -29,7 +29,7 @@ export const MAX_REGION_INSNS = 64;
  * re-enters it through its link). Short calls let V8 optimize a region again soon after a
  * deoptimization, instead of waiting for on-stack replacement inside one long call.
  */
-export const REGION_SLICE = 1024;
+export const REGION_SLICE = 4096;
 /** Debug switch (default off): a directory the generated source of every compiled region is written to, one file per region. */
 const REGION_SOURCE_DUMP = process.env.X86_REGION_SOURCE_DIR;
 

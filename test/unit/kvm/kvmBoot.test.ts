@@ -6,13 +6,12 @@
 // Skips with the probe's reason where /dev/kvm is absent or unusable.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { KvmEngine, KvmVm } from '../../../src/vmm/kvm/kvmEngine';
 import { KvmRunCounters } from '../../../src/vmm/kvm/kvmCpuCore';
 import { probeHost } from '../../../src/vmm/kvm/hostProbe';
-import { createMachine } from '../../../src/vmm/machine/machine';
 import { VmStopReason } from '../../../src/vmm/engine/vmStop';
-import { ensureGuestsBuilt, guestDescription, guestPath, guestToolchainMissing } from '../../support/guests';
+import { guestDescription, guestToolchainMissing } from '../../support/guests';
+import { guestMachine, untilRing3 } from '../../support/guestMachine';
 
 const probe = probeHost();
 
@@ -22,15 +21,10 @@ function unavailable(): string | undefined {
 }
 
 async function boot(name: string, softwareKernel = false): Promise<{ stdout: string; stop: VmStopReason; counters: KvmRunCounters }> {
-  ensureGuestsBuilt();
-  let stdout = '';
-  const machine = await createMachine({
-    engine: new KvmEngine({ softwareKernel }), guest: readFileSync(guestPath(name)), memoryMiB: 32, cpus: 1,
-    serialOutput: (b) => { stdout += Buffer.from(b).toString('latin1'); },
-  });
+  const { machine, output } = await guestMachine(new KvmEngine({ softwareKernel }), name);
   await machine.start();
   const stop = await machine.vm.finished;
-  return { stdout, stop, counters: (machine.vm as KvmVm).kvmCounters() };
+  return { stdout: output(), stop, counters: (machine.vm as KvmVm).kvmCounters() };
 }
 
 for (const name of ['hello', 'user-mode-ud2', 'bench-user-ud2-small']) {
@@ -55,17 +49,10 @@ test('on a PVM host, INT 0x80 from ring 3 reaches the guest as #UD (why the *-ud
 test('a vCPU running ring-3 code without exits can be paused, inspected and resumed', async (t) => {
   const why = unavailable();
   if (why) { t.skip(why); return; }
-  ensureGuestsBuilt();
-  let stdout = '';
-  const machine = await createMachine({
-    engine: new KvmEngine(), guest: readFileSync(guestPath('bench-user-ud2')), memoryMiB: 32, cpus: 1,
-    serialOutput: (b) => { stdout += Buffer.from(b).toString('latin1'); },
-  });
+  const { machine, output } = await guestMachine(new KvmEngine(), 'bench-user-ud2');
   await machine.start();
   const vcpu = machine.vm.vcpus[0];
-  // Wait until the guest is in ring 3 (CS.DPL = 3): the workload then runs for about a second.
-  let sregs = await vcpu.getSregs();
-  while (sregs.cs.dpl !== 3 && machine.vm.vcpus[0].state === 'running') sregs = await vcpu.getSregs();
+  await untilRing3(vcpu);   // the workload then runs in ring 3 for about a second
   await vcpu.pause();
   assert.equal(vcpu.state, 'paused');
   const regs = await vcpu.getRegs();
@@ -74,7 +61,7 @@ test('a vCPU running ring-3 code without exits can be paused, inspected and resu
   assert.equal(await vcpu.translate(regs.rip), regs.rip, 'the guest identity-maps its code');
   await vcpu.unpause();
   const stop = await machine.vm.finished;
-  assert.equal(stdout, guestDescription('bench-user-ud2').expectedStdout);
+  assert.equal(output(), guestDescription('bench-user-ud2').expectedStdout);
   assert.deepEqual(stop, { kind: 'exitPort', status: 0 });
 });
 

@@ -10,8 +10,8 @@ import { probeHost } from '../../../src/vmm/kvm/hostProbe';
 import { KvmEngine } from '../../../src/vmm/kvm/kvmEngine';
 import { createMachine } from '../../../src/vmm/machine/machine';
 import { MSR } from '../../../src/vmm/x86/kvmState';
-import { readFileSync } from 'node:fs';
-import { ensureGuestsBuilt, guestPath, guestToolchainMissing } from '../../support/guests';
+import { guestToolchainMissing } from '../../support/guests';
+import { guestMachine, untilRing3 } from '../../support/guestMachine';
 
 const probe = probeHost();
 const MiB = 1 << 20;
@@ -92,20 +92,15 @@ test('an exception injected while ring-3 code runs in KVM reaches the guest\'s h
   if (!probe.usable) { t.skip(`KVM is not usable here: ${probe.reason}`); return; }
   const toolchain = guestToolchainMissing();
   if (toolchain) { t.skip(toolchain); return; }
-  ensureGuestsBuilt();
-  let stdout = '';
-  const machine = await createMachine({
-    engine: new KvmEngine(), guest: readFileSync(guestPath('bench-user-ud2')), memoryMiB: 32, cpus: 1,
-    serialOutput: (b) => { stdout += Buffer.from(b).toString('latin1'); },
-  });
+  const { machine, output } = await guestMachine(new KvmEngine(), 'bench-user-ud2');
   await machine.start();
   const vcpu = machine.vm.vcpus[0];
-  while ((await vcpu.getSregs()).cs.dpl !== 3) { /* wait for the ring-3 workload (about a second long) */ }
+  await untilRing3(vcpu);   // the ring-3 workload is about a second long
   await vcpu.pause();
   const rip = (await vcpu.getRegs()).rip;
   await vcpu.injectException(13, 0);   // #GP(0)
   await vcpu.unpause();
   // The guest's trap handler reports the vector and, with no resume point, exits 112 (runtime/traps.c).
   assert.deepEqual(await machine.vm.finished, { kind: 'exitPort', status: 112 });
-  assert.equal(stdout, `trap: vector 13 (#GP)\ntrap: no resume point for the fault at rip 0x${rip.toString(16)}, error code 0x0; stopping\n`);
+  assert.equal(output(), `trap: vector 13 (#GP)\ntrap: no resume point for the fault at rip 0x${rip.toString(16)}, error code 0x0; stopping\n`);
 });

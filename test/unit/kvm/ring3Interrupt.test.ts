@@ -5,24 +5,18 @@
 // Skips with the probe's reason where /dev/kvm is absent or unusable.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { KvmEngine, KvmVm } from '../../../src/vmm/kvm/kvmEngine';
 import { probeHost } from '../../../src/vmm/kvm/hostProbe';
-import { createMachine } from '../../../src/vmm/machine/machine';
-import { ensureGuestsBuilt, guestDescription, guestPath, guestToolchainMissing } from '../../support/guests';
+import { guestDescription, guestToolchainMissing } from '../../support/guests';
+import { guestMachine } from '../../support/guestMachine';
 
 const probe = probeHost();
 
 async function bootHybrid(name: string) {
-  ensureGuestsBuilt();
-  let stdout = '';
-  const machine = await createMachine({
-    engine: new KvmEngine({ softwareKernel: true }), guest: readFileSync(guestPath(name)), memoryMiB: 32, cpus: 1,
-    serialOutput: (b) => { stdout += Buffer.from(b).toString('latin1'); },
-  });
+  const { machine, output } = await guestMachine(new KvmEngine({ softwareKernel: true }), name);
   await machine.start();
   const stop = await machine.vm.finished;
-  return { stdout, stop, counters: (machine.vm as KvmVm).kvmCounters() };
+  return { stdout: output(), stop, counters: (machine.vm as KvmVm).kvmCounters() };
 }
 
 for (const name of ['user-mode', 'bench-user-small', 'user-mode-ud2']) {

@@ -63,6 +63,7 @@ export const KVM_IOCTL = {
   KVM_SET_GUEST_DEBUG: iow(0x9b, SIZEOF.kvm_guest_debug),
   KVM_GET_VCPU_EVENTS: ior(0x9f, SIZEOF.kvm_vcpu_events),
   KVM_SET_VCPU_EVENTS: iow(0xa0, SIZEOF.kvm_vcpu_events),
+  KVM_GET_TSC_KHZ: io(0xa3),
   KVM_GET_XSAVE: ior(0xa4, SIZEOF.kvm_xsave),
   KVM_SET_XSAVE: iow(0xa5, SIZEOF.kvm_xsave),
   KVM_GET_XCRS: ior(0xa6, SIZEOF.kvm_xcrs),

@@ -86,6 +86,8 @@ export class KvmVm extends WorkerThreadVm {
   readonly engine = 'kvm' as const;
   /** Resolves once every vCPU thread has created its vCPU; rejects with the first setup failure. */
   readonly ready: Promise<void>;
+  /** The guest TSC frequency KVM reports for vCPU 0 (KVMI VCPU_GET_INFO tsc_speed), once ready. */
+  tscHz: bigint | undefined;
   private readonly vmFd: number;
   private readonly memory: GuestMemory;
   private readonly totals = { runnerSlices: 0, events: 0 };
@@ -122,7 +124,10 @@ export class KvmVm extends WorkerThreadVm {
         this.addVcpu(worker, new KvmVcpu(index, worker, this.control, cpuidTable), (m) => {
           const k = m as KvmWorkerMessage;
           switch (k.type) {
-            case 'kvmReady': resolve(); return true;
+            case 'kvmReady':
+              if (index === 0 && k.tscKhz !== undefined) this.tscHz = BigInt(k.tscKhz) * 1000n;
+              resolve();
+              return true;
             case 'kvmSetupFailed':
               reject(new EngineError('notAvailable', `vCPU ${index}: ${k.message}`));
               this.end({ kind: 'error', message: k.message, vcpu: index });

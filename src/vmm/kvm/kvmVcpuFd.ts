@@ -153,6 +153,12 @@ export class KvmVcpuFd {
   }
 
   /** Unmaps kvm_run and closes the vCPU; no method may be called afterwards. */
+  /** The vCPU's TSC frequency in kHz (KVM_GET_TSC_KHZ, api.rst 4.56), or undefined when KVM does not say. */
+  tscKhz(): number | undefined {
+    const rc = libc().ioctlInt(this.fd, KVM_IOCTL.KVM_GET_TSC_KHZ, 0);
+    return rc > 0 ? rc : undefined;
+  }
+
   close(): void {
     const c = libc();
     c.munmap(this.runPointer, this.runSize);

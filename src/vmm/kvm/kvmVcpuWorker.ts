@@ -32,12 +32,13 @@ function main(data: KvmVcpuWorkerData): void {
     const buses = host ? host.devices : emptyBuses(log);
     const bus = makeCpuBus(ram, buses.portBus, buses.mmioBus);
     const access = new Uint8Array(data.access);
-    core = new KvmCpuCore(new KvmVcpuFd(data.kvmFd, data.vmFd, data.index), bus, {
+    const vcpuFd = new KvmVcpuFd(data.kvmFd, data.vmFd, data.index);
+    core = new KvmCpuCore(vcpuFd, bus, {
       access, kvmMappingAddress: data.kvmMappingAddress, softwareKernel: data.softwareKernel, createSoftwareCpu: () => new X86Cpu(bus, access),
     });
     const cpu = core as unknown as CpuCore;
     host?.attach(cpu);
-    const ready: KvmWorkerMessage = { type: 'kvmReady' };
+    const ready: KvmWorkerMessage = { type: 'kvmReady', tscKhz: vcpuFd.tscKhz() };
     port.postMessage(ready);
     new VcpuRunner(data.index, cpu, channel, host).run();
   } catch (e) {

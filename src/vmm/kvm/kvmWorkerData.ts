@@ -21,6 +21,6 @@ export interface KvmVcpuWorkerData {
 }
 
 export type KvmWorkerMessage =
-  | { type: 'kvmReady' }
+  | { type: 'kvmReady'; tscKhz?: number }
   | { type: 'kvmSetupFailed'; message: string }
   | { type: 'kvmCounters'; counters: KvmRunCounters };

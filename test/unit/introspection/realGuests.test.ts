@@ -46,6 +46,10 @@ for (const variant of ENGINES) {
         E.KVMI_VCPU_EVENT_MSR, E.KVMI_VCPU_EVENT_PF, E.KVMI_VCPU_EVENT_XSETBV]) await r.conn.controlEvents(0, e.id, true);
       await r.conn.controlCr(0, 4, true);
       await r.conn.controlMsr(0, 0x140, true);
+      // tsc_speed: the emulator's fixed 1 GHz, or the frequency KVM_GET_TSC_KHZ gives the KVM vCPU.
+      const tsc = await r.conn.getVcpuInfo(0);
+      if (variant.name === REFERENCE.name) assert.equal(tsc, 1_000_000_000n);
+      else assert.ok(tsc >= 100_000_000n && tsc % 1000n === 0n, `KVM's TSC frequency, got ${tsc}`);
       await r.conn.setPageAccess([{ gpa: testPage, access: KVMI_PAGE_ACCESS.R }]);
       await r.host.startGuest(r.machine);
       const seen: string[] = [];

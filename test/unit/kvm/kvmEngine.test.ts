@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EngineError } from '../../../src/vmm/engine/engine';
 import { probeHost } from '../../../src/vmm/kvm/hostProbe';
-import { KvmEngine } from '../../../src/vmm/kvm/kvmEngine';
+import { KvmEngine, KvmVm } from '../../../src/vmm/kvm/kvmEngine';
 import { createMachine } from '../../../src/vmm/machine/machine';
 import { MSR } from '../../../src/vmm/x86/kvmState';
 import { guestToolchainMissing } from '../../support/guests';
@@ -53,6 +53,18 @@ test('registers, segments, MSRs and XSAVE set on a vCPU read back the same', asy
     await vcpu.setXsave(xsave);
     assert.equal(new DataView((await vcpu.getXsave()).buffer).getUint16(0, true), 0x027f);
     assert.equal((await vcpu.getXcr0()) & 1n, 1n, 'XCR0 bit 0 (x87) is always set');
+  } finally {
+    await vm.stop();
+  }
+});
+
+test('the VM reports the TSC frequency KVM gives its vCPUs (KVMI VCPU_GET_INFO tsc_speed)', async (t) => {
+  if (!probe.usable) { t.skip(`KVM is not usable here: ${probe.reason}`); return; }
+  const vm = await new KvmEngine().createVm({ memoryBytes: 4 * MiB, vcpus: 1 }) as KvmVm;
+  try {
+    assert.ok(vm.tscHz !== undefined, 'KVM_GET_TSC_KHZ answered');
+    assert.ok(vm.tscHz >= 100_000_000n && vm.tscHz <= 20_000_000_000n, `a plausible TSC frequency: ${vm.tscHz} Hz`);
+    assert.equal(vm.tscHz % 1000n, 0n, 'KVM reports kHz');
   } finally {
     await vm.stop();
   }

@@ -9,27 +9,42 @@ const EFER_SCE = 0x1n;
 
 export interface EntryRegisters { sregs: KvmSregs; lstar: bigint; sysenterCs: bigint; sysenterEip: bigint }
 
+/** The target offset of an interrupt or trap gate (16 bytes in IA-32e mode, else 8). */
+export function gateTarget(gate: DataView, long: boolean): bigint {
+  const offset = BigInt(gate.getUint16(0, true)) | (BigInt(gate.getUint16(6, true)) << 16n);
+  return long ? offset | (BigInt(gate.getUint32(8, true)) << 32n) : offset;
+}
+
+/** `n` bytes at a guest-linear address (either side of a page boundary), or undefined if unmapped or outside RAM. */
+export function readGuestLinear(ram: Uint8Array, translate: (gva: bigint) => bigint | undefined, lin: bigint, n: number): DataView | undefined {
+  const first = translate(lin);
+  if (first === undefined) return undefined;
+  if (Number(first & 0xfffn) + n > 4096) {
+    const bytes = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      const gpa = translate(lin + BigInt(i));
+      if (gpa === undefined || gpa >= BigInt(ram.length)) return undefined;
+      bytes[i] = ram[Number(gpa)];
+    }
+    return new DataView(bytes.buffer);
+  }
+  if (first + BigInt(n) > BigInt(ram.length)) return undefined;
+  return new DataView(ram.buffer, ram.byteOffset + Number(first), n);
+}
+
 /** Linear addresses of the kernel entry points. */
 export function kernelEntryAddresses(r: EntryRegisters, ram: Uint8Array, translate: (gva: bigint) => bigint | undefined): bigint[] {
   const out: bigint[] = [];
   const long = (r.sregs.efer & EFER_LMA) !== 0n;
   const gateSize = long ? 16 : 8;
   const entries = Math.min(256, Math.floor((r.sregs.idt.limit + 1) / gateSize));
-  const read = (lin: bigint, n: number): Uint8Array | undefined => {
-    const gpa = translate(lin);
-    if (gpa === undefined || gpa + BigInt(n) > BigInt(ram.length)) return undefined;
-    return ram.subarray(Number(gpa), Number(gpa) + n);
-  };
   for (let v = 0; v < entries; v++) {
-    const gate = read(r.sregs.idt.base + BigInt(v * gateSize), gateSize);
-    if (!gate) continue;
-    const d = new DataView(gate.buffer, gate.byteOffset, gateSize);
+    const d = readGuestLinear(ram, translate, r.sregs.idt.base + BigInt(v * gateSize), gateSize);
+    if (!d) continue;
     if (!(d.getUint8(5) & 0x80)) continue;                       // P bit
     const type = d.getUint8(5) & 0xf;
     if (type !== 0xe && type !== 0xf && !(type === 0x6 || type === 0x7)) continue;   // interrupt/trap gates
-    let offset = BigInt(d.getUint16(0, true)) | (BigInt(d.getUint16(6, true)) << 16n);
-    if (long) offset |= BigInt(d.getUint32(8, true)) << 32n;
-    out.push(offset);
+    out.push(gateTarget(d, long));
   }
   if (r.sregs.efer & EFER_SCE) out.push(r.lstar);
   if (r.sysenterCs !== 0n) out.push(r.sysenterEip);

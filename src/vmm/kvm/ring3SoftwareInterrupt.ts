@@ -7,6 +7,7 @@
 // the architectural checks and delivery (gate DPL, IST, TSS.RSP0). The frame bytes PVM pushed below
 // TSS.RSP0 are the ones the re-executed delivery writes over.
 import { KvmRegs, KvmSegment, KvmSregs } from '../x86/kvmState';
+import { gateTarget, readGuestLinear } from './kernelEntries';
 
 const EFER_LMA = 0x400n;
 const RFLAGS_RF = 1n << 16n;
@@ -26,8 +27,7 @@ export function ring3InterruptBeforeUd(host: Ring3InterruptHost): { regs: KvmReg
   if (!(sregs.efer & EFER_LMA) || !sregs.cs.l || sregs.cs.dpl !== 0) return undefined;
   const gate = readLinear(host, sregs.idt.base + BigInt(VEC_UD * 16), 16);
   if (!gate || sregs.idt.limit < VEC_UD * 16 + 15) return undefined;
-  const handler = BigInt(gate.getUint16(0, true)) | (BigInt(gate.getUint16(6, true)) << 16n) | (BigInt(gate.getUint32(8, true)) << 32n);
-  if (BigInt.asUintN(64, regs.rip) !== handler) return undefined;
+  if (BigInt.asUintN(64, regs.rip) !== gateTarget(gate, true)) return undefined;
   // #UD pushes no error code: SS, RSP, RFLAGS, CS, RIP (SDM Vol. 3A 6.14.2, figure 6-9).
   const frame = readLinear(host, regs.rsp, 40);
   if (!frame) return undefined;
@@ -69,20 +69,6 @@ function descriptor(host: Ring3InterruptHost, selector: number): KvmSegment | un
   };
 }
 
-/** `n` bytes at a guest-linear address inside one page of RAM, or undefined. */
 function readLinear(host: Ring3InterruptHost, lin: bigint, n: number): DataView | undefined {
-  const first = host.translate(lin);
-  if (first === undefined) return undefined;
-  const offsetInPage = Number(first & 0xfffn);
-  if (offsetInPage + n > 4096) {
-    const bytes = new Uint8Array(n);
-    for (let i = 0; i < n; i++) {
-      const gpa = host.translate(lin + BigInt(i));
-      if (gpa === undefined || gpa >= BigInt(host.ram.length)) return undefined;
-      bytes[i] = host.ram[Number(gpa)];
-    }
-    return new DataView(bytes.buffer);
-  }
-  if (first + BigInt(n) > BigInt(host.ram.length)) return undefined;
-  return new DataView(host.ram.buffer, host.ram.byteOffset + Number(first), n);
+  return readGuestLinear(host.ram, (gva) => host.translate(gva), lin, n);
 }

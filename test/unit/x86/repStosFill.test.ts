@@ -1,5 +1,5 @@
 // Forward REP STOS stores the rest of each page with one fill after the page's first element took
-// the full path (exec/string.ts repStosForward). The results must be those of element-by-element
+// the full path (exec/string.ts stos, fillRestOfPage). The results must be those of element-by-element
 // execution: memory, rCX and rDI for every element size and pattern, across pages and over the
 // VMM's chunk limit, over the instruction stream itself (the fill drops decoded code), and stopped
 // at the first element of a restricted page (a KVMI event) with the earlier elements stored.

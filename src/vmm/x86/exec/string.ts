@@ -3,7 +3,7 @@
 // at the same RIP, so devices get polled; a fault or KVMI event in iteration k keeps iterations
 // 0..k-1 completed (rCX/rSI/rDI updated), as on hardware, and the instruction resumes later.
 // Forward REP STOS over RAM fills the rest of each page in one step after the page's first element
-// went through the full path (see repStosForward).
+// went through the full path (see stos).
 
 import type { X86Cpu } from '../cpu';
 import type { DecodedInsn } from '../decodedInsn';
@@ -44,7 +44,12 @@ function sourceSeg(d: DecodedInsn): number {
   return d.segOverride >= 0 ? d.segOverride : 3;
 }
 
-function run(c: X86Cpu, d: DecodedInsn, body: Iteration, conditional: boolean): void {
+/**
+ * Runs `body` once, or rCX times under REP (at most CHUNK per execution). `bulk`, for unconditional
+ * forward forms, may complete further iterations after each one and returns how many it did.
+ */
+function run(c: X86Cpu, d: DecodedInsn, body: Iteration, conditional: boolean,
+  bulk?: (c: X86Cpu, size: number, a: number, limit: number) => number): void {
   const size = d.param === 1 ? 1 : d.opsize;
   const step = c.flags & DF ? -size : size;
   const a = d.adsize;
@@ -56,6 +61,7 @@ function run(c: X86Cpu, d: DecodedInsn, body: Iteration, conditional: boolean): 
       body(c, d, size, step);
       decrementCount(c, a);
       n++;
+      if (bulk) n += bulk(c, size, a, CHUNK - n);
       if (conditional) {
         const zf = (c.flags & ZF) !== 0;
         if ((d.rep === 0xf3 && !zf) || (d.rep === 0xf2 && zf)) return;
@@ -125,33 +131,11 @@ const outsBody: Iteration = (c, d, size, step) => {
 
 export function movs(c: X86Cpu, d: DecodedInsn): void { run(c, d, movsBody, false); }
 export function stos(c: X86Cpu, d: DecodedInsn): void {
-  if (d.rep && !(c.flags & DF)) repStosForward(c, d);
-  else run(c, d, stosBody, false);
-}
-
-/**
- * REP STOS with DF = 0 (zeroing .bss, memset): each element that starts a page goes through the full
- * path (translation with #PF and the KVMI PF event, accessed/dirty bits, decoded-code invalidation);
- * the elements after it up to the page end, rCX or the chunk limit then need the same translation and
- * rights, so they are stored with one fill of guest RAM. The result equals element-by-element
- * execution: same memory, rCX and rDI, same faults and events at the same element.
- */
-function repStosForward(c: X86Cpu, d: DecodedInsn): void {
-  const size = d.param === 1 ? 1 : d.opsize;
-  const a = d.adsize;
-  let n = 0;
-  try {
-    while (countOf(c, a) !== 0) {
-      if (n >= CHUNK) { c.nextRip = c.rip; return; }
-      stosBody(c, d, size, size);
-      decrementCount(c, a);
-      n++;
-      n += fillRestOfPage(c, size, a, CHUNK - n);
-    }
-  } catch (e) {
-    if (n > 0) c.commitPartial();
-    throw e;
-  }
+  // Forward REP STOS (zeroing .bss, memset): each element that starts a page takes the full path
+  // (translation with #PF and the KVMI PF event, accessed/dirty bits, decoded-code invalidation); the
+  // rest of that page is stored in one fill (fillRestOfPage), with the result of element-by-element
+  // execution: same memory, rCX and rDI, same faults and events at the same element.
+  run(c, d, stosBody, false, d.rep && !(c.flags & DF) ? fillRestOfPage : undefined);
 }
 
 /** Stores up to `limit` further STOS elements at rDI that lie in the page of the last one; returns how many. */

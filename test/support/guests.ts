@@ -2,7 +2,8 @@
 // images (test/guests/build.sh, run once per process) and a QEMU TCG runner used as the reference
 // engine. Guest images are PVH ELFs; see test/guests/guests.json for each guest's expected output.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export const guestsDir = join(__dirname, '..', 'guests');
@@ -146,22 +147,26 @@ export interface QemuRun {
 export function runGuestInQemu(name: string, timeoutMs = 15000): Promise<QemuRun> {
   const image = guestPath(name);
   if (!existsSync(image)) throw new GuestError('buildFailed', `${image} does not exist; call ensureGuestsBuilt() first`);
-  const args = ['-kernel', image, '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04', '-serial', 'stdio',
+  // COM1 goes to a file, not a pipe: QEMU writes a pipe without blocking and the debug-exit ends the
+  // process at once, so bytes still queued for a full pipe would be lost; file writes complete.
+  const serialDir = mkdtempSync(join(tmpdir(), 'kvmi-qemu-'));
+  const serialFile = join(serialDir, 'com1');
+  const args = ['-kernel', image, '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04', '-serial', `file:${serialFile}`,
     '-display', 'none', '-no-reboot', '-m', '64', '-nodefaults', '-accel', 'tcg', '-cpu', 'max'];
   const started = process.hrtime.bigint();
   return new Promise((resolve, reject) => {
-    const child = spawn('qemu-system-x86_64', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    const stdout: Buffer[] = [];
+    const child = spawn('qemu-system-x86_64', args, { stdio: ['ignore', 'ignore', 'pipe'] });
     const stderr: Buffer[] = [];
     let timedOut = false;
     const timer = setTimeout(() => { timedOut = true; child.kill('SIGKILL'); }, timeoutMs);
-    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
     child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
-    child.on('error', (error) => { clearTimeout(timer); reject(new GuestError('qemuMissing', error.message)); });
+    child.on('error', (error) => { clearTimeout(timer); rmSync(serialDir, { recursive: true, force: true }); reject(new GuestError('qemuMissing', error.message)); });
     child.on('close', (status) => {
       clearTimeout(timer);
+      const stdout = existsSync(serialFile) ? readFileSync(serialFile).toString('latin1') : '';
+      rmSync(serialDir, { recursive: true, force: true });
       resolve({
-        stdout: Buffer.concat(stdout).toString('latin1'),
+        stdout,
         exitCode: status !== null && (status & 1) === 1 ? status >> 1 : undefined,
         status,
         timedOut,

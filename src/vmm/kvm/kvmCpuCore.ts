@@ -78,6 +78,19 @@ export interface HybridSupport {
   softwareKernel: boolean;
 }
 
+/** A host protection fault's site, read once (KvmCpuCore.hostFaultSite). */
+interface HostFaultSite {
+  regs: KvmRegs;
+  sregs: KvmSregs;
+  /** kvm_sregs as KVM reported them (kvm_run's sync area), if synced. */
+  kvmSregs: Uint8Array | undefined;
+  /** `sregs` is the software core's copy, which equals kvmSregs. */
+  held: boolean;
+  mode: 2 | 4 | 8;
+  /** The guest-physical address of RIP, undefined if unmapped. */
+  ripGpa: bigint | undefined;
+}
+
 /** The software core, with its current privilege level (X86Cpu.cpl). */
 export type SoftwareCore = CpuCore & { readonly cpl: number; stopAtUserMode: boolean };
 
@@ -126,7 +139,17 @@ export class KvmCpuCore {
   /** KVM's kvm_sregs bytes (and their decoding) the software core was loaded with, while it has not changed them since. */
   private softSregsFrom: { bytes: Uint8Array; sregs: KvmSregs } | undefined;
 
+  /** The page walker's view of guest RAM and the control registers (set per walk by translateWith). */
+  private readonly walkHost: WalkHost;
+
   constructor(private readonly vcpu: KvmVcpuFd, private readonly bus: CpuBus, private readonly hybrid: HybridSupport) {
+    const ram = bus.ram;
+    const dv = new DataView(ram.buffer, ram.byteOffset, ram.byteLength);
+    this.walkHost = {
+      cr0: 0, cr3: 0, cr4: 0, efer: 0,
+      ptRead32: (gpa) => (gpa >= 0 && gpa + 4 <= ram.length ? dv.getUint32(gpa, true) : 0),
+      ptWrite32: () => { throw new KvmError('badArgument', 'translate() must not write page tables'); },
+    };
     this.protection = new PageProtection(hybrid.kvmMappingAddress, hybrid.access);
     this.intercepts = kvmIntercepts(hybrid.softwareKernel);
     this.emulation = EmulationCounter.open(vcpu.fd);
@@ -175,8 +198,9 @@ export class KvmCpuCore {
         const errno = c.koffi.errno();
         if (errno === EINTR || errno === EAGAIN) { this.counters.kicks++; return { kind: 'budget' }; }
         if (errno === EFAULT && this.protection.anyRestricted) {
-          if (this.unhideCodeFrame()) continue;
-          const exit = this.enterSoftware(true) ?? this.runInSoftware();
+          const site = this.hostFaultSite();
+          if (this.unhideCodeFrame(site)) continue;
+          const exit = this.enterSoftware(site) ?? this.runInSoftware();
           if (exit) return exit;
           continue;
         }
@@ -219,11 +243,26 @@ export class KvmCpuCore {
   }
 
   /**
+   * What a host protection fault (EFAULT from KVM_RUN) is looked at with, read once: the registers,
+   * the segment registers (the software core's decoded copy when KVM's bytes did not change), and
+   * the frame RIP lies on.
+   */
+  private hostFaultSite(): HostFaultSite {
+    const regs = this.vcpu.getRegs();
+    const kvmSregs = this.vcpu.syncedSregBytes();
+    const held = kvmSregs !== undefined && this.softSregsFrom !== undefined && sameBytes(this.softSregsFrom.bytes, kvmSregs);
+    const sregs = held ? this.softSregsFrom!.sregs : this.vcpu.getSregs();
+    const mode = modeOf(sregs);
+    const ripGpa = this.translateWith(sregs, mode === 8 ? regs.rip : BigInt.asUintN(32, sregs.cs.base + regs.rip));
+    return { regs, sregs, kvmSregs, held, mode, ripGpa };
+  }
+
+  /**
    * EFAULT from ring 3 with RIP on a hidden entry frame: ring-3 code lives on that frame, so it is
    * given back to KVM (entries through it are then run by KVM, not caught). True if so.
    */
-  private unhideCodeFrame(): boolean {
-    const gpa = this.translate(this.vcpu.getRegs().rip);
+  private unhideCodeFrame(site: HostFaultSite): boolean {
+    const gpa = site.ripGpa;
     if (gpa === undefined || !this.protection.isHidden(Number(gpa >> PAGE_SHIFT))) return false;
     this.ring3CodeFrames.add(Number(gpa >> PAGE_SHIFT));
     this.protection.unhide(Number(gpa >> PAGE_SHIFT));
@@ -269,16 +308,16 @@ export class KvmCpuCore {
    * fault before a natively executed instruction (watched page), whose single instruction is then
    * run in software before going back to KVM.
    */
-  private enterSoftware(hostFault: boolean): CpuExit | undefined {
+  private enterSoftware(hostFault: HostFaultSite | false): CpuExit | undefined {
     if (!this.software) {
       this.software = this.hybrid.createSoftwareCpu();
       this.software.intercepts = this.intercepts;
       this.software.stopAtUserMode = this.hybrid.softwareKernel;
     }
     this.software.accessChanged();
-    if (hostFault && this.enterForGeneralInstruction()) return this.stepInSoftware(1);
+    if (hostFault && this.enterForGeneralInstruction(hostFault)) return this.stepInSoftware(1);
     this.softSregsFrom = undefined;
-    this.kvmKept = kvmToSoftware(this.vcpu, this.software, hostFault);
+    this.kvmKept = kvmToSoftware(this.vcpu, this.software, hostFault !== false);
     return hostFault ? this.stepInSoftware(1) : undefined;
   }
 
@@ -287,15 +326,10 @@ export class KvmCpuCore {
    * clear), only the general registers go to the software core, and kvm_sregs only if it does not
    * hold them already. Needs kvm_run's sync area (KVM_CAP_SYNC_REGS). True if taken.
    */
-  private enterForGeneralInstruction(): boolean {
-    const kvmSregs = this.vcpu.syncedSregBytes();
-    if (!kvmSregs) return false;
-    const regs = this.vcpu.getRegs();
-    if (regs.rflags & RFLAGS_TF) return false;
-    const held = this.softSregsFrom !== undefined && sameBytes(this.softSregsFrom.bytes, kvmSregs);
-    const sregs = held ? this.softSregsFrom!.sregs : this.vcpu.getSregs();
-    const mode = modeOf(sregs);
-    const code = this.codeAt(sregs, mode, regs.rip);
+  private enterForGeneralInstruction(site: HostFaultSite): boolean {
+    const { regs, sregs, kvmSregs, held, mode } = site;
+    if (!kvmSregs || (regs.rflags & RFLAGS_TF)) return false;
+    const code = this.codeAt(sregs, mode, regs.rip, site.ripGpa);
     const length = code && this.generalLength(code, mode);
     if (!length) return false;
     kvmToSoftwareGeneral(this.software!, regs, held ? undefined : sregs);
@@ -314,14 +348,17 @@ export class KvmCpuCore {
     return length;
   }
 
-  /** Up to 15 bytes of code at `rip` (CS-relative), across a page boundary; undefined if unmapped. */
-  private codeAt(sregs: KvmSregs, mode: 2 | 4 | 8, rip: bigint): Uint8Array | undefined {
+  /**
+   * Up to 15 bytes of code at `rip` (CS-relative), across a page boundary; undefined if unmapped.
+   * `ripGpa`: the translation of `rip`, when the caller has it already.
+   */
+  private codeAt(sregs: KvmSregs, mode: 2 | 4 | 8, rip: bigint, ripGpa?: bigint): Uint8Array | undefined {
     const linear = mode === 8 ? rip : BigInt.asUintN(32, sregs.cs.base + rip);
     const ram = this.bus.ram;
     const out = new Uint8Array(MAX_INSTRUCTION_BYTES);
     let filled = 0;
     while (filled < out.length) {
-      const gpa = this.translateWith(sregs, linear + BigInt(filled));
+      const gpa = filled === 0 && ripGpa !== undefined ? ripGpa : this.translateWith(sregs, linear + BigInt(filled));
       if (gpa === undefined) return filled > 0 ? out.subarray(0, filled) : undefined;
       const at = Number(gpa);
       const n = Math.min(out.length - filled, 4096 - (at & 4095), ram.length - at);
@@ -493,16 +530,13 @@ export class KvmCpuCore {
   translate(gva: bigint): bigint | undefined { return this.translateWith(this.getSregs(), gva); }
 
   private translateWith(s: KvmSregs, gva: bigint): bigint | undefined {
-    const ram = this.bus.ram;
-    const dv = new DataView(ram.buffer, ram.byteOffset, ram.byteLength);
-    const host: WalkHost = {
-      cr0: Number(s.cr0 & 0xffffffffn), cr3: Number(s.cr3), cr4: Number(s.cr4 & 0xffffffffn), efer: Number(s.efer & 0xffffffffn),
-      ptRead32: (gpa) => (gpa >= 0 && gpa + 4 <= ram.length ? dv.getUint32(gpa, true) : 0),
-      ptWrite32: () => { throw new KvmError('badArgument', 'translate() must not write page tables'); },
-    };
-    const lin = BigInt.asIntN(64, gva);
+    const host = this.walkHost;
+    host.cr0 = Number(s.cr0 & 0xffffffffn);
+    host.cr3 = Number(s.cr3);
+    host.cr4 = Number(s.cr4 & 0xffffffffn);
+    host.efer = Number(s.efer & 0xffffffffn);
     const out = { phys: 0, perms: 0 };
-    if (walk(host, Number(lin), false, out, true) === WALK_NOT_PRESENT) return undefined;
+    if (walk(host, Number(BigInt.asIntN(64, gva)), false, out, true) === WALK_NOT_PRESENT) return undefined;
     return BigInt(out.phys);
   }
 

@@ -12,11 +12,14 @@ export function encodeRegs(r: KvmRegs, out: Uint8Array = new Uint8Array(SIZEOF.k
   return out;
 }
 
+/** kvm_regs in KVM_REGS_ORDER; an object literal, since it is read on every exit the VMM looks at. */
 export function decodeRegs(b: Uint8Array): KvmRegs {
   const v = view(b);
-  const r = {} as KvmRegs;
-  KVM_REGS_ORDER.forEach((name, i) => { r[name] = v.getBigUint64(i * 8, true); });
-  return r;
+  const q = (i: number) => v.getBigUint64(i * 8, true);
+  return {
+    rax: q(0), rbx: q(1), rcx: q(2), rdx: q(3), rsi: q(4), rdi: q(5), rsp: q(6), rbp: q(7),
+    r8: q(8), r9: q(9), r10: q(10), r11: q(11), r12: q(12), r13: q(13), r14: q(14), r15: q(15), rip: q(16), rflags: q(17),
+  };
 }
 
 const SEG = FIELD_OFFSET.kvm_segment;

@@ -40,26 +40,35 @@ function hostTsc(): bigint {
 }
 
 export class CpuStateAccess {
+  private view: BigUint64Array | undefined;
+
   constructor(private readonly c: CpuCore & { instructions: number; pendingVectors: number[] }) {}
 
   getRegs(): KvmRegs {
     const c = this.c;
-    const r: Record<string, bigint> = {};
-    GPR_ORDER.forEach((name, i) => { r[name] = (BigInt(c.regs[2 * i + 1]) << 32n) | BigInt(c.regs[2 * i]); });
-    return { ...(r as unknown as Omit<KvmRegs, 'rip' | 'rflags'>), rip: u64(c.rip), rflags: BigInt(c.flags >>> 0) } as KvmRegs;
+    const q = this.regs64();
+    // An object literal (one hidden class) rather than a loop over names: read on every KVMI event.
+    return {
+      rax: q[0], rcx: q[1], rdx: q[2], rbx: q[3], rsp: q[4], rbp: q[5], rsi: q[6], rdi: q[7],
+      r8: q[8], r9: q[9], r10: q[10], r11: q[11], r12: q[12], r13: q[13], r14: q[14], r15: q[15],
+      rip: u64(c.rip), rflags: BigInt(c.flags >>> 0),
+    };
   }
 
   setRegs(r: KvmRegs): void {
     const c = this.c;
-    GPR_ORDER.forEach((name, i) => {
-      const v = BigInt.asUintN(64, r[name]);
-      c.regs[2 * i] = Number(v & 0xffffffffn);
-      c.regs[2 * i + 1] = Number(v >> 32n);
-    });
+    const q = this.regs64();
+    GPR_ORDER.forEach((name, i) => { q[i] = BigInt.asUintN(64, r[name]); });
     // Kept as the signed 64-bit value: exact whether the CPU is, or later switches to, 64-bit mode.
     c.rip = s64(r.rip);
     c.flags = (Number(r.rflags & 0x3f7fd5n) | 2) >>> 0;
     c.updateModes();
+  }
+
+  /** The general registers as 64-bit values (the core keeps them as little-endian 32-bit halves). */
+  private regs64(): BigUint64Array {
+    const regs = this.c.regs;
+    return (this.view ??= new BigUint64Array(regs.buffer, regs.byteOffset, regs.length / 2));
   }
 
   getSregs(): KvmSregs {

@@ -17,7 +17,7 @@ import { lookupCpuid, supportedCpuid, type KvmCpuidEntry } from './kvmCpuidTable
 import { KvmError } from './kvmError';
 import { encodeMemoryRegion } from './kvmStructs';
 import { KvmVcpuWorkerData, KvmWorkerMessage } from './kvmWorkerData';
-import { check, libc, O_CLOEXEC, O_RDWR } from './libc';
+import { check, libc, O_CLOEXEC, O_RDWR, retryInterrupted } from './libc';
 
 /** Three pages below 4 GiB that VMX needs for real-mode support (api.rst 4.44, 4.60); unused on SVM/PVM. */
 const TSS_ADDR = 0xfffbd000;
@@ -98,7 +98,7 @@ export class KvmVm extends WorkerThreadVm {
 
   constructor(config: VmConfig, private readonly kvmFd: number, softwareKernel: boolean) {
     const c = libc();
-    const vmFd = check(c.ioctlInt(kvmFd, KVM_IOCTL.KVM_CREATE_VM, 0), 'vmSetup', 'KVM_CREATE_VM');
+    const vmFd = check(retryInterrupted(() => c.ioctlInt(kvmFd, KVM_IOCTL.KVM_CREATE_VM, 0)), 'vmSetup', 'KVM_CREATE_VM');
     const memory = new GuestMemory(config.memoryBytes);
     super(config, memory.vmmMapping.bytes);
     this.vmFd = vmFd;

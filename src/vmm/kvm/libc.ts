@@ -88,6 +88,20 @@ function bind(): Libc {
   };
 }
 
+const EINTR = 4;
+
+/**
+ * Calls `call` again while it fails with EINTR, for calls that a signal can interrupt before they
+ * did anything (KVM_CREATE_VM gives up when a signal, such as a profiler's SIGPROF, is pending
+ * while it registers its MMU notifier). Returns the last result.
+ */
+export function retryInterrupted(call: () => number): number {
+  for (;;) {
+    const result = call();
+    if (result >= 0 || libc().koffi.errno() !== EINTR) return result;
+  }
+}
+
 /** Throws KvmError(kind) with the errno text when a call returned -1. */
 export function check(result: number, kind: ConstructorParameters<typeof KvmError>[0], what: string): number {
   if (result >= 0) return result;

@@ -1,7 +1,7 @@
 // A flat binary form of a vCPU event's state snapshot (VcpuEventArch: kvmi_vcpu_event_arch's mode,
-// regs, sregs and MSR block, kvmi-protocol.md 4.1) for the hop from a vCPU thread to the VMM core.
-// Copying one typed array across threads is several times cheaper than the structured clone of
-// about 150 object properties it replaces, and the hop is on the path of every event.
+// regs, sregs and MSR block, kvmi-protocol.md 4.1) for the hop from a vCPU thread to the VMM core
+// through the event mailbox (eventMailbox.ts): about 150 object properties as one block of bytes in
+// shared memory, decoded by the VMM core only when someone reads the event's state.
 import { KvmDtable, KvmRegs, KvmSegment, KvmSregs, KvmiEventMsrs } from '../x86/kvmState';
 import { VcpuEventArch } from './vcpuEvents';
 
@@ -25,10 +25,11 @@ const U32_SLOTS = U32_MODE + 1;
 /** Size in bytes of an encoded snapshot. */
 export const EVENT_ARCH_BYTES = U64_SLOTS * 8 + U32_SLOTS * 4;
 
-export function encodeEventArch(arch: VcpuEventArch): Uint8Array {
-  const buffer = new ArrayBuffer(EVENT_ARCH_BYTES);
-  const q = new BigUint64Array(buffer, 0, U64_SLOTS);
-  const w = new Uint32Array(buffer, U64_SLOTS * 8, U32_SLOTS);
+/** Encodes `arch` into `out` (EVENT_ARCH_BYTES at an 8-byte aligned offset; a new array by default). */
+export function encodeEventArch(arch: VcpuEventArch, out: Uint8Array = new Uint8Array(EVENT_ARCH_BYTES)): Uint8Array {
+  if (out.byteLength !== EVENT_ARCH_BYTES || out.byteOffset % 8 !== 0) throw new RangeError(`an encoded event state takes ${EVENT_ARCH_BYTES} bytes at an 8-byte aligned offset`);
+  const q = new BigUint64Array(out.buffer, out.byteOffset, U64_SLOTS);
+  const w = new Uint32Array(out.buffer, out.byteOffset + U64_SLOTS * 8, U32_SLOTS);
   const { regs, sregs, msrs } = arch;
   for (let i = 0; i < REGS.length; i++) q[i] = BigInt.asUintN(64, regs[REGS[i]]);
   for (let i = 0; i < SEGMENTS.length; i++) {
@@ -44,7 +45,7 @@ export function encodeEventArch(arch: VcpuEventArch): Uint8Array {
   for (let i = 0; i < 4; i++) q[U64_BITMAP + i] = BigInt.asUintN(64, sregs.interrupt_bitmap[i]);
   for (let i = 0; i < MSRS.length; i++) q[U64_MSRS + i] = BigInt.asUintN(64, msrs[MSRS[i]]);
   w[U32_MODE] = arch.mode;
-  return new Uint8Array(buffer);
+  return out;
 }
 
 export function decodeEventArch(bytes: Uint8Array): VcpuEventArch {

@@ -2,7 +2,7 @@
 // exactly one response with the same id (but for UNANSWERED). Structured clone carries bigint and
 // Set unchanged.
 import { KvmRegs, KvmSregs } from '../x86/kvmState';
-import { CpuEventExit, CpuIntercepts } from './cpuCore';
+import { CpuIntercepts } from './cpuCore';
 import { EngineStats, EventAction } from './engine';
 import { EventReplyData } from './vcpuEvents';
 import { VmStopReason } from './vmStop';
@@ -41,8 +41,6 @@ export const UNANSWERED = 0;
 export type VcpuMessage =
   | { type: 'response'; id: number; ok: true; value?: unknown }
   | { type: 'response'; id: number; ok: false; error: string }
-  /** `arch`: the VcpuEventArch snapshot in the binary form of eventArchCodec.ts. */
-  | { type: 'event'; seq: number; exit: CpuEventExit; arch: Uint8Array }
   | { type: 'serial'; bytes: Uint8Array }
   | { type: 'ended'; reason: VmStopReason }
   | { type: 'stats'; stats: Omit<EngineStats, 'engine'> };

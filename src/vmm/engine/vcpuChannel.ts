@@ -1,18 +1,26 @@
 // The worker_threads side of a vCPU thread's link to the VMM core: commands are read synchronously
 // from the parent port (receiveMessageOnPort, so the run loop never yields to the event loop), the
-// doorbell and state live in the shared control block, messages go out with postMessage.
+// doorbell and state live in the shared control block, messages go out with postMessage, and events
+// through the vCPU's event mailbox in the control block (eventMailbox.ts).
 import { MessagePort, receiveMessageOnPort } from 'node:worker_threads';
 import { VcpuCommand, VcpuMessage } from './messages';
 import { RunnerChannel } from './vcpuRunner';
-import { ACCESS_GENERATION, DOORBELL, REPLY_ACTION, REPLY_SEQ, replyActionOfCode, STATE, slot } from './sharedControl';
+import { ACCESS_GENERATION, DOORBELL, EVENT_SENT, EVENT_SEQ, mailbox, REPLY_ACTION, REPLY_SEQ, replyActionOfCode, STATE, slot } from './sharedControl';
+import { CpuEventExit } from './cpuCore';
+import { writeEvent } from './eventMailbox';
+import { VcpuEventArch } from './vcpuEvents';
 import { EventAction } from './engine';
 import { stateCode, VcpuState } from './vcpuState';
 
 export class WorkerChannel implements RunnerChannel {
   private readonly control: Int32Array;
+  private readonly mailbox: Uint8Array;
+  /** Messages sent so far (modulo 2^32), so that the VMM core delivers an event after them. */
+  private sent = 0;
 
   constructor(private readonly port: MessagePort, control: SharedArrayBuffer, private readonly index: number) {
     this.control = new Int32Array(control);
+    this.mailbox = mailbox(control, index);
   }
 
   doorbell(): number { return Atomics.load(this.control, slot(this.index, DOORBELL)); }
@@ -25,7 +33,17 @@ export class WorkerChannel implements RunnerChannel {
     Atomics.wait(this.control, slot(this.index, DOORBELL), seen, timeoutMs);
   }
 
-  send(message: VcpuMessage): void { this.port.postMessage(message); }
+  send(message: VcpuMessage): void {
+    this.port.postMessage(message);
+    this.sent = (this.sent + 1) | 0;
+  }
+
+  raiseEvent(seq: number, exit: CpuEventExit, arch: VcpuEventArch): void {
+    writeEvent(this.mailbox, exit, arch);
+    Atomics.store(this.control, slot(this.index, EVENT_SENT), this.sent);
+    Atomics.store(this.control, slot(this.index, EVENT_SEQ), seq);
+    Atomics.notify(this.control, slot(this.index, EVENT_SEQ));
+  }
 
   setState(state: VcpuState): void { Atomics.store(this.control, slot(this.index, STATE), stateCode(state)); }
 

@@ -6,12 +6,11 @@
 import { DeviceStopRequest } from '../devices/deviceSignals';
 import { CpuCore, CpuEventExit, isEventExit } from './cpuCore';
 import { UNANSWERED, VcpuCommand, VcpuMessage } from './messages';
-import { replyProblem, EventReplyData } from './vcpuEvents';
+import { replyProblem, EventReplyData, VcpuEventArch } from './vcpuEvents';
 import { transition, VcpuState } from './vcpuState';
 import { VmStopReason } from './vmStop';
 import { EventAction } from './engine';
 import { CpuidSource } from './guestCpuid';
-import { encodeEventArch } from './eventArchCodec';
 
 /** Instructions per run slice: the longest a pause or command waits for a running vCPU. */
 export const SLICE_INSTRUCTIONS = 20_000;
@@ -30,6 +29,8 @@ export interface RunnerChannel {
   /** Sleeps until the doorbell differs from `seen` or `timeoutMs` passes (Infinity = no timeout). */
   waitDoorbell(seen: number, timeoutMs: number): void;
   send(message: VcpuMessage): void;
+  /** Hands event `seq` to the VMM core (after every message sent before it). */
+  raiseEvent(seq: number, exit: CpuEventExit, arch: VcpuEventArch): void;
   setState(state: VcpuState): void;
   accessGeneration(): number;
   /** The data-less reply to event `seq` left in shared memory by the VMM core, if there is one. */
@@ -136,9 +137,9 @@ export class VcpuRunner {
     const seq = this.nextSeq++;
     this.pending = { seq, exit };
     this.answer = undefined;
-    const arch = encodeEventArch({ mode: this.cpu.mode(), regs: this.cpu.getRegs(), sregs: this.cpu.getSregs(), msrs: this.cpu.getEventMsrs() });
+    const arch = { mode: this.cpu.mode(), regs: this.cpu.getRegs(), sregs: this.cpu.getSregs(), msrs: this.cpu.getEventMsrs() };
     this.setState('waitingForReply');
-    this.channel.send({ type: 'event', seq, exit, arch });
+    this.channel.raiseEvent(seq, exit, arch);
     while (this.answer === undefined && this.state === 'waitingForReply') {
       const bell = this.channel.doorbell();
       this.serveCommands();

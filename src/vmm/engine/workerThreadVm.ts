@@ -1,21 +1,26 @@
 // The VMM-core (main-thread) side of a VM whose vCPUs run in worker threads, shared by the software
 // and KVM engines: starting the vCPUs, routing their messages (command responses, serial output,
-// events, the end of a vCPU), guest RAM access with range checks, KVMI page access through the
+// the end of a vCPU) and their events (taken from each vCPU's event mailbox, after the messages the
+// thread sent before the event), guest RAM access with range checks, KVMI page access through the
 // shared access array, and the end of the VM: the first vCPU to end (exit port, reset, shutdown,
 // CRASH, error) ends it, the others are told to stop, every thread is joined, then `finished`
 // resolves. Subclasses create the threads and add what their engine has on top.
 import { Worker } from 'node:worker_threads';
 import { EngineError, EngineName, EngineStats, PageAccessEntry, PAGE_ACCESS_ALL, Vm, VmConfig } from './engine';
 import { EmulatorVcpu } from './emulatorVcpu';
-import { deliverVcpuEvent } from './eventDelivery';
+import { deliverVcpuEvent, RaisedEvent } from './eventDelivery';
+import { readEvent } from './eventMailbox';
 import { VcpuMessage } from './messages';
 import { applyPageAccess, readPageAccess } from './pageAccess';
-import { controlBytes } from './sharedControl';
+import { controlBytes, EVENT_SENT, EVENT_SEQ, mailbox, slot } from './sharedControl';
 import { VcpuEvent } from './vcpuEvents';
 import { VmStopReason } from './vmStop';
 
 /** How long stopped vCPU threads get to finish before they are terminated. */
 const STOP_GRACE_MS = 2000;
+
+/** Per vCPU thread: messages received, and an event waiting for the messages sent before it. */
+interface ThreadInbox { received: number; waiting: { raised: RaisedEvent; sentBefore: number } | undefined; ended: boolean }
 
 export abstract class WorkerThreadVm implements Vm {
   abstract readonly engine: EngineName;
@@ -43,12 +48,54 @@ export abstract class WorkerThreadVm implements Vm {
 
   /** Adopts a vCPU thread; its messages go to onMessage unless `intercept` takes them first. */
   protected addVcpu(worker: Worker, vcpu: EmulatorVcpu, intercept?: (m: { type: string }) => boolean): void {
-    worker.on('message', (m: VcpuMessage) => { if (!intercept?.(m)) this.onMessage(vcpu, m); });
+    const inbox: ThreadInbox = { received: 0, waiting: undefined, ended: false };
+    worker.on('message', (m: VcpuMessage) => {
+      if (intercept?.(m)) return;
+      inbox.received = (inbox.received + 1) | 0;
+      this.onMessage(vcpu, m);
+      this.deliverWaitingEvent(vcpu, inbox);
+    });
     worker.on('error', (e) => this.end({ kind: 'error', message: e.message, vcpu: vcpu.index }));
-    worker.on('exit', () => this.onWorkerExit(vcpu));
+    worker.on('exit', () => {
+      inbox.ended = true;
+      Atomics.notify(this.control, slot(vcpu.index, EVENT_SEQ));
+      this.onWorkerExit(vcpu);
+    });
     this.workers.push(worker);
     this.vcpus.push(vcpu);
     this.running++;
+    this.watchEvents(vcpu, inbox);
+  }
+
+  /**
+   * Waits (Atomics.waitAsync, without blocking the event loop) for each event the vCPU thread puts
+   * in its mailbox, until the thread has exited.
+   */
+  private watchEvents(vcpu: EmulatorVcpu, inbox: ThreadInbox): void {
+    const seqSlot = slot(vcpu.index, EVENT_SEQ);
+    const box = mailbox(this.controlBuffer, vcpu.index);
+    let seen = 0;
+    const take = (): void => {
+      if (inbox.ended) return;
+      const seq = Atomics.load(this.control, seqSlot);
+      if (seq !== seen) {
+        seen = seq;
+        inbox.waiting = { raised: { vcpuSeq: seq, ...readEvent(box) }, sentBefore: Atomics.load(this.control, slot(vcpu.index, EVENT_SENT)) };
+        this.deliverWaitingEvent(vcpu, inbox);
+      }
+      const wait = Atomics.waitAsync(this.control, seqSlot, seen);
+      if (wait.async) void wait.value.then(take);
+      else queueMicrotask(take);
+    };
+    take();
+  }
+
+  /** Delivers the vCPU's event once every message the thread sent before it has been handled. */
+  private deliverWaitingEvent(vcpu: EmulatorVcpu, inbox: ThreadInbox): void {
+    const w = inbox.waiting;
+    if (!w || ((inbox.received - w.sentBefore) | 0) < 0) return;
+    inbox.waiting = undefined;
+    deliverVcpuEvent(vcpu, w.raised, ++this.eventSeq, this.eventHandler);
   }
 
   start(options: { paused?: boolean } = {}): void {
@@ -106,7 +153,6 @@ export abstract class WorkerThreadVm implements Vm {
     switch (m.type) {
       case 'response': if (m.ok) vcpu.settle(m.id, true, m.value); else vcpu.settle(m.id, false, undefined, m.error); break;
       case 'serial': this.config.serialOutput?.(m.bytes); break;
-      case 'event': deliverVcpuEvent(vcpu, m, ++this.eventSeq, this.eventHandler); break;
       case 'stats': this.addStats(m.stats); break;
       case 'ended': this.end(m.reason); break;
       default: break;

@@ -45,3 +45,26 @@ test('CONTINUE answered at once, event after event, performs every write', async
   assert.deepEqual(seen, writes.map(BigInt));
   for (const a of writes) assert.equal(vm.ram[a], 0x55);
 });
+
+test('serial output written before an event reaches the VMM core before the event does', async () => {
+  // Events travel through the vCPU's mailbox in shared memory, serial output as messages
+  // (src/vmm/engine/eventMailbox.ts): the VMM core holds an event back until the messages sent
+  // before it have arrived, so a stop is never shown before the output that preceded it.
+  const vm = await engine.createVm({ memoryBytes: 2 << 20, vcpus: 1, serialOutput: (b) => { serial += Buffer.from(b).toString('latin1'); } });
+  let serial = '';
+  const text = 'watch';
+  const program: number[] = [];
+  for (let round = 0; round < 20; round++) {
+    for (const ch of text) program.push(0x01, ch.charCodeAt(0));
+    program.push(0x03, 0x00, 0x20, 0x00, 0x00);                                            // write 0x2000 (watched)
+  }
+  vm.writeGuest(0x1000, Uint8Array.from([...program, 0x02, 0x00]));
+  await vm.vcpus[0].setRegs({ ...emptyRegs(), rip: 0x1000n });
+  await vm.vcpus[0].setIntercepts({ pf: true });
+  vm.setPageAccess([{ gpa: 0x2000n, access: 1 }]);
+  const seenAtEvent: string[] = [];
+  vm.onEvent((e) => { seenAtEvent.push(serial); e.reply('continue'); });
+  vm.start();
+  assert.deepEqual(await vm.finished, { kind: 'exitPort', status: 0 });
+  assert.deepEqual(seenAtEvent, Array.from({ length: 20 }, (_, i) => text.repeat(i + 1)));
+});

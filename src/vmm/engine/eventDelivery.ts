@@ -20,6 +20,7 @@ export function deliverVcpuEvent(vcpu: EmulatorVcpu, raised: RaisedEvent, seq: n
   let arch: VcpuEventArch | undefined;
   const event = {
     ...exit, vcpu: vcpu.index, seq,
+    get arch() { return (arch ??= decodeEventArch(raised.arch)); },
     reply: (action, data) => {
       const problem = replyProblem(exit.kind, action, data);
       if (problem) throw new EngineError('badReply', problem);
@@ -29,7 +30,6 @@ export function deliverVcpuEvent(vcpu: EmulatorVcpu, raised: RaisedEvent, seq: n
       else vcpu.post({ op: 'reply', seq: vcpuSeq, action, data });
     },
   } as VcpuEvent;
-  Object.defineProperty(event, 'arch', { enumerable: true, get: () => (arch ??= decodeEventArch(raised.arch)) });
   if (handler) handler(event);
   else event.reply('continue', 'oldValue' in exit ? { newValue: exit.newValue } : undefined);
 }

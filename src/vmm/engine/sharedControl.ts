@@ -2,6 +2,8 @@
 // VMM core reaches vCPU threads without waiting for their event loop:
 //   global slot ACCESS_GENERATION: bumped after page-access changes; each vCPU thread compares it
 //     with the last value it saw before every run slice and resume, then calls cpu.accessChanged().
+//   global slot CORE_POLLING: 1 while the VMM core polls the event mailboxes (eventInbox.ts), when
+//     a vCPU thread leaves an event without waking it.
 //   per vCPU i, VCPU_SLOTS words at slot(i, 0):
 //     DOORBELL: bumped (and Atomics.notify'ed) after a command is posted; the run loop compares it
 //       between slices (one Atomics.load) and waiting threads sleep on it with Atomics.wait.
@@ -16,6 +18,7 @@
 import { EVENT_MAILBOX_BYTES } from './eventMailbox';
 
 export const ACCESS_GENERATION = 0;
+export const CORE_POLLING = 1;
 export const VCPU_BASE = 4;
 export const VCPU_SLOTS = 8;
 export const DOORBELL = 0;

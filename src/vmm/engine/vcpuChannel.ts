@@ -5,7 +5,7 @@
 import { MessagePort, receiveMessageOnPort } from 'node:worker_threads';
 import { VcpuCommand, VcpuMessage } from './messages';
 import { RunnerChannel } from './vcpuRunner';
-import { ACCESS_GENERATION, DOORBELL, EVENT_SENT, EVENT_SEQ, mailbox, REPLY_ACTION, REPLY_SEQ, replyActionOfCode, STATE, slot } from './sharedControl';
+import { ACCESS_GENERATION, CORE_POLLING, DOORBELL, EVENT_SENT, EVENT_SEQ, mailbox, REPLY_ACTION, REPLY_SEQ, replyActionOfCode, STATE, slot } from './sharedControl';
 import { CpuEventExit } from './cpuCore';
 import { writeEvent } from './eventMailbox';
 import { VcpuEventArch } from './vcpuEvents';
@@ -42,7 +42,8 @@ export class WorkerChannel implements RunnerChannel {
     writeEvent(this.mailbox, exit, arch);
     Atomics.store(this.control, slot(this.index, EVENT_SENT), this.sent);
     Atomics.store(this.control, slot(this.index, EVENT_SEQ), seq);
-    Atomics.notify(this.control, slot(this.index, EVENT_SEQ));
+    // Stored before CORE_POLLING is read, so a VMM core that stops polling sees the event (eventInbox.ts).
+    if (Atomics.load(this.control, CORE_POLLING) === 0) Atomics.notify(this.control, slot(this.index, EVENT_SEQ));
   }
 
   setState(state: VcpuState): void { Atomics.store(this.control, slot(this.index, STATE), stateCode(state)); }

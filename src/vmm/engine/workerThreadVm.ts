@@ -8,19 +8,17 @@
 import { Worker } from 'node:worker_threads';
 import { EngineError, EngineName, EngineStats, PageAccessEntry, PAGE_ACCESS_ALL, Vm, VmConfig } from './engine';
 import { EmulatorVcpu } from './emulatorVcpu';
-import { deliverVcpuEvent, RaisedEvent } from './eventDelivery';
-import { readEvent } from './eventMailbox';
+import { deliverVcpuEvent } from './eventDelivery';
+import { EventInboxes } from './eventInbox';
 import { VcpuMessage } from './messages';
 import { applyPageAccess, readPageAccess } from './pageAccess';
-import { controlBytes, EVENT_SENT, EVENT_SEQ, mailbox, slot } from './sharedControl';
+import { controlBytes } from './sharedControl';
 import { VcpuEvent } from './vcpuEvents';
 import { VmStopReason } from './vmStop';
 
 /** How long stopped vCPU threads get to finish before they are terminated. */
 const STOP_GRACE_MS = 2000;
 
-/** Per vCPU thread: messages received, and an event waiting for the messages sent before it. */
-interface ThreadInbox { received: number; waiting: { raised: RaisedEvent; sentBefore: number } | undefined; ended: boolean }
 
 export abstract class WorkerThreadVm implements Vm {
   abstract readonly engine: EngineName;
@@ -36,6 +34,7 @@ export abstract class WorkerThreadVm implements Vm {
   private stopReason: VmStopReason | undefined;
   private running = 0;
   private eventSeq = 0;
+  private readonly events: EventInboxes;
   private resolveFinished!: (r: VmStopReason) => void;
 
   protected constructor(protected readonly config: VmConfig, readonly ram: Uint8Array) {
@@ -44,58 +43,25 @@ export abstract class WorkerThreadVm implements Vm {
     this.controlBuffer = new SharedArrayBuffer(controlBytes(config.vcpus));
     this.control = new Int32Array(this.controlBuffer);
     this.finished = new Promise((resolve) => { this.resolveFinished = resolve; });
+    this.events = new EventInboxes(this.controlBuffer, (index, raised) => deliverVcpuEvent(this.vcpus.find((v) => v.index === index)!, raised, ++this.eventSeq, this.eventHandler));
   }
 
   /** Adopts a vCPU thread; its messages go to onMessage unless `intercept` takes them first. */
   protected addVcpu(worker: Worker, vcpu: EmulatorVcpu, intercept?: (m: { type: string }) => boolean): void {
-    const inbox: ThreadInbox = { received: 0, waiting: undefined, ended: false };
     worker.on('message', (m: VcpuMessage) => {
       if (intercept?.(m)) return;
-      inbox.received = (inbox.received + 1) | 0;
       this.onMessage(vcpu, m);
-      this.deliverWaitingEvent(vcpu, inbox);
+      this.events.messageHandled(vcpu.index);
     });
     worker.on('error', (e) => this.end({ kind: 'error', message: e.message, vcpu: vcpu.index }));
     worker.on('exit', () => {
-      inbox.ended = true;
-      Atomics.notify(this.control, slot(vcpu.index, EVENT_SEQ));
+      this.events.ended(vcpu.index);
       this.onWorkerExit(vcpu);
     });
     this.workers.push(worker);
     this.vcpus.push(vcpu);
     this.running++;
-    this.watchEvents(vcpu, inbox);
-  }
-
-  /**
-   * Waits (Atomics.waitAsync, without blocking the event loop) for each event the vCPU thread puts
-   * in its mailbox, until the thread has exited.
-   */
-  private watchEvents(vcpu: EmulatorVcpu, inbox: ThreadInbox): void {
-    const seqSlot = slot(vcpu.index, EVENT_SEQ);
-    const box = mailbox(this.controlBuffer, vcpu.index);
-    let seen = 0;
-    const take = (): void => {
-      if (inbox.ended) return;
-      const seq = Atomics.load(this.control, seqSlot);
-      if (seq !== seen) {
-        seen = seq;
-        inbox.waiting = { raised: { vcpuSeq: seq, ...readEvent(box) }, sentBefore: Atomics.load(this.control, slot(vcpu.index, EVENT_SENT)) };
-        this.deliverWaitingEvent(vcpu, inbox);
-      }
-      const wait = Atomics.waitAsync(this.control, seqSlot, seen);
-      if (wait.async) void wait.value.then(take);
-      else queueMicrotask(take);
-    };
-    take();
-  }
-
-  /** Delivers the vCPU's event once every message the thread sent before it has been handled. */
-  private deliverWaitingEvent(vcpu: EmulatorVcpu, inbox: ThreadInbox): void {
-    const w = inbox.waiting;
-    if (!w || ((inbox.received - w.sentBefore) | 0) < 0) return;
-    inbox.waiting = undefined;
-    deliverVcpuEvent(vcpu, w.raised, ++this.eventSeq, this.eventHandler);
+    this.events.add(vcpu.index);
   }
 
   start(options: { paused?: boolean } = {}): void {

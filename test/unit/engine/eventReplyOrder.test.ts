@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { EmulatorEngine } from '../../../src/vmm/engine/emulatorEngine';
 import { emptyRegs } from '../../../src/vmm/x86/kvmState';
+import { EVENT_POLL_MS } from '../../../src/vmm/engine/eventInbox';
 
 const engine = new EmulatorEngine({ cpuModule: join(__dirname, '..', 'vmm', 'fakeCpu.ts') });
 
@@ -67,4 +68,24 @@ test('serial output written before an event reaches the VMM core before the even
   vm.start();
   assert.deepEqual(await vm.finished, { kind: 'exitPort', status: 0 });
   assert.deepEqual(seenAtEvent, Array.from({ length: 20 }, (_, i) => text.repeat(i + 1)));
+});
+
+test('events still reach the VMM core when it has stopped polling for them (slow answers)', async () => {
+  // After each event the VMM core polls the mailboxes for EVENT_POLL_MS, then sleeps and must be
+  // woken by the next event (src/vmm/engine/eventInbox.ts); answers here come later than that.
+  const writes = [0x2000, 0x2010, 0x2020];
+  const program = writes.flatMap((a) => [0x03, a & 0xff, a >> 8, 0x00, 0x00]);
+  const vm = await engine.createVm({ memoryBytes: 2 << 20, vcpus: 1 });
+  vm.writeGuest(0x1000, Uint8Array.from([...program, 0x02, 0x06]));
+  await vm.vcpus[0].setRegs({ ...emptyRegs(), rip: 0x1000n });
+  await vm.vcpus[0].setIntercepts({ pf: true });
+  vm.setPageAccess([{ gpa: 0x2000n, access: 1 }]);
+  const seen: bigint[] = [];
+  vm.onEvent((e) => {
+    if (e.kind === 'pf') seen.push(e.gpa);
+    setTimeout(() => e.reply('continue'), 5 * EVENT_POLL_MS);
+  });
+  vm.start();
+  assert.deepEqual(await vm.finished, { kind: 'exitPort', status: 6 });
+  assert.deepEqual(seen, writes.map(BigInt));
 });

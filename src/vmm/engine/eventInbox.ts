@@ -1,14 +1,16 @@
 // The VMM core's side of the vCPU event mailboxes (eventMailbox.ts): notices each event a vCPU
 // thread leaves in its mailbox and hands it on once every message the thread sent before it has
 // been handled (so that, say, serial output printed before a watchpoint hit is shown before the
-// stop). It waits with Atomics.waitAsync, which keeps the event loop free. After each event it also
-// polls the mailboxes from the event loop for EVENT_POLL_MS, because the next event of a busy
+// stop). It waits with Atomics.waitAsync, which keeps the event loop free. After an event it may
+// also poll the mailboxes from the event loop for EVENT_POLL_MS, because the next event of a busy
 // watchpoint usually follows within a fraction of that: waking a sleeping thread costs both sides
 // tens of microseconds (more under nested virtualisation), while polling keeps it to the length of
-// one event-loop turn. While it polls, the CORE_POLLING slot tells vCPU threads not to wake it.
-// A poll turn is a setImmediate callback, so sockets and timers are served between turns.
+// one event-loop turn. Whether polling pays depends on free cores, so pollTuner.ts measures both
+// ways and picks. While it polls, the CORE_POLLING slot tells vCPU threads not to wake it. A poll
+// turn is a setImmediate callback, so sockets and timers are served between turns.
 import { RaisedEvent } from './eventDelivery';
 import { readEvent } from './eventMailbox';
+import { PollTuner } from './pollTuner';
 import { CORE_POLLING, EVENT_SENT, EVENT_SEQ, mailbox, slot } from './sharedControl';
 
 /** How long the VMM core keeps polling the mailboxes after an event before it sleeps again. */
@@ -30,6 +32,7 @@ export class EventInboxes {
   private readonly control: Int32Array;
   private pollUntil = 0;
   private polling = false;
+  private readonly tuner = new PollTuner();
 
   constructor(
     private readonly controlBuffer: SharedArrayBuffer,
@@ -74,9 +77,11 @@ export class EventInboxes {
     const seq = Atomics.load(this.control, slot(inbox.index, EVENT_SEQ));
     if (seq === inbox.seen) return;
     inbox.seen = seq;
+    this.tuner.eventArrived();
     inbox.waiting = { raised: { vcpuSeq: seq, ...readEvent(inbox.box) }, sentBefore: Atomics.load(this.control, slot(inbox.index, EVENT_SENT)) };
     this.deliverWaiting(inbox);
-    this.keepPolling();
+    if (this.tuner.shouldPoll) this.keepPolling();
+    else this.pollUntil = 0;
   }
 
   private deliverWaiting(inbox: Inbox): void {

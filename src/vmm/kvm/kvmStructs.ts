@@ -15,10 +15,12 @@ export function encodeRegs(r: KvmRegs, out: Uint8Array = new Uint8Array(SIZEOF.k
 /** kvm_regs in KVM_REGS_ORDER; an object literal, since it is read on every exit the VMM looks at. */
 export function decodeRegs(b: Uint8Array): KvmRegs {
   const v = view(b);
-  const q = (i: number) => v.getBigUint64(i * 8, true);
   return {
-    rax: q(0), rbx: q(1), rcx: q(2), rdx: q(3), rsi: q(4), rdi: q(5), rsp: q(6), rbp: q(7),
-    r8: q(8), r9: q(9), r10: q(10), r11: q(11), r12: q(12), r13: q(13), r14: q(14), r15: q(15), rip: q(16), rflags: q(17),
+    rax: v.getBigUint64(0, true), rbx: v.getBigUint64(8, true), rcx: v.getBigUint64(16, true), rdx: v.getBigUint64(24, true),
+    rsi: v.getBigUint64(32, true), rdi: v.getBigUint64(40, true), rsp: v.getBigUint64(48, true), rbp: v.getBigUint64(56, true),
+    r8: v.getBigUint64(64, true), r9: v.getBigUint64(72, true), r10: v.getBigUint64(80, true), r11: v.getBigUint64(88, true),
+    r12: v.getBigUint64(96, true), r13: v.getBigUint64(104, true), r14: v.getBigUint64(112, true), r15: v.getBigUint64(120, true),
+    rip: v.getBigUint64(128, true), rflags: v.getBigUint64(136, true),
   };
 }
 

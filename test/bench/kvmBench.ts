@@ -6,8 +6,8 @@
 //     Goal: within 1.10x. Plain KVM (guest ring 0 in KVM's own emulator) is shown for information.
 //  b. kernel-mode workload: bench-small on the engine `--engine auto` picks, against the software
 //     engine alone. Goal: auto never slower (1.00x, within noise).
-//  c. watchpoint round trip: user-mode-ud2 writes its watched page 4096 times from ring 3, each a
-//     PF event answered CONTINUE at once; (watched - unwatched) / events, against test/bench/c/
+//  c. watchpoint round trip: user-mode-ud2-long writes its watched page 32768 times from ring 3, each
+//     a PF event answered CONTINUE at once; (watched - unwatched) / events, against test/bench/c/
 //     watchRoundTrip.c (mprotect, KVM_RUN, EFAULT, KVM_GET_REGS, unprotect, KVM_RUN). Goal: 1.5x.
 //  d. 1000 restricted frames the workload never touches: workload (a) with and without. Goal: <2%.
 // Needs a usable /dev/kvm and cc; says so and exits 0 otherwise.
@@ -90,7 +90,7 @@ async function main(): Promise<void> {
     const userEngine = () => (userPick.engine === 'kvm' ? new KvmEngine({ softwareKernel: userPick.softwareKernel }) : new EmulatorEngine());
     const iterations = guestDescription('bench-user-ud2').defines!.ITERATIONS;
     const untouched: PageAccessEntry[] = Array.from({ length: UNTOUCHED_FRAMES }, (_, i) => ({ gpa: BigInt(UNTOUCHED_BASE + i * 4096), access: 0 }));
-    const image = readFileSync(guestPath('user-mode-ud2'));
+    const image = readFileSync(guestPath('user-mode-ud2-long'));
     const watchPage = readSymbols(parseElf(image)).find((s) => s.name === 'user_data_page')!.value;
     const autoKernel = selectEngine('auto', () => probe);
 
@@ -105,8 +105,8 @@ async function main(): Promise<void> {
       t.ring3Untouched.push((await timedRun(userEngine(), 'bench-user-ud2', untouched)).ms);
       t.auto.push((await timedRun(selectEngine('auto', () => probe).engine, 'bench-small')).ms);
       t.emulator.push((await timedRun(new EmulatorEngine(), 'bench-small')).ms);
-      const plain = await timedRun(userEngine(), 'user-mode-ud2');
-      const watched = await timedRun(userEngine(), 'user-mode-ud2', [{ gpa: watchPage, access: 7 & ~2 }]);
+      const plain = await timedRun(userEngine(), 'user-mode-ud2-long');
+      const watched = await timedRun(userEngine(), 'user-mode-ud2-long', [{ gpa: watchPage, access: 7 & ~2 }]);
       events = watched.events;
       t.watchUs.push(((watched.ms - plain.ms) * 1000) / watched.events);
       t.peerUs.push(Number(timedProcess(peerLoop, [String(watched.events)]).stdout.split(' ')[0]));

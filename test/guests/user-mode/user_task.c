@@ -7,7 +7,9 @@
 #include "runtime.h"
 #include "user_task.h"
 
-#define USER_ROUNDS 64
+#ifndef USER_ROUNDS
+#define USER_ROUNDS 64   /* rounds of stores over the page, one store per 64 bytes */
+#endif
 
 uint8_t user_data_page[4096] OWN_PAGE_DATA;
 

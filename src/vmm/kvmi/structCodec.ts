@@ -7,6 +7,7 @@ import { KVMI_ERR } from './constants';
 import { KvmiDecodeError, KvmiEncodeError } from './errors';
 import type { FieldType, ScalarKind, StructLayout, TailSpec } from './layoutDsl';
 import { findField } from './layoutDsl';
+import { compiledLayout } from './compiledLayout';
 
 const SCALAR_SIZE: Record<ScalarKind, number> = { u8: 1, u16: 2, u32: 4, u64: 8, s32: 4, s64: 8 };
 const NUMBER_RANGE: Partial<Record<ScalarKind, [number, number]>> = {
@@ -75,11 +76,9 @@ function writeField(view: DataView, at: number, type: FieldType, value: unknown,
   for (let i = 0; i < value.length; i++) writeScalar(view, at + i * step, type.elem, value[i], `${name}[${i}]`);
 }
 
+/** Writes every field but padding (the buffer is zero-filled: padding stays 0), through compiledLayout.ts. */
 function writeFixed(view: DataView, at: number, layout: StructLayout, value: Record<string, unknown>): void {
-  for (const field of layout.fields) {
-    if (field.pad) continue; // the buffer is zero-filled: padding stays 0
-    writeField(view, at + field.offset, field.type, value[field.name], field.name);
-  }
+  compiledLayout(layout, writeField).write(view, at, value);
 }
 
 function readField(view: DataView, at: number, type: FieldType): unknown {
@@ -90,12 +89,9 @@ function readField(view: DataView, at: number, type: FieldType): unknown {
   return Array.from({ length: type.length }, (_, i) => readScalar(view, at + i * step, type.elem));
 }
 
+/** Reads every field but padding, through compiledLayout.ts. */
 function readFixed(view: DataView, at: number, layout: StructLayout): Record<string, unknown> {
-  const value: Record<string, unknown> = {};
-  for (const field of layout.fields) {
-    if (!field.pad) value[field.name] = readField(view, at + field.offset, field.type);
-  }
-  return value;
+  return compiledLayout(layout, writeField).read(view, at);
 }
 
 function elemSize(tail: TailSpec): number {
@@ -212,15 +208,8 @@ export function decodeStruct<T>(layout: StructLayout<T>, bytes: Uint8Array, offs
 }
 
 function paddingIn(bytes: Uint8Array, at: number, layout: StructLayout, prefix: string): string | undefined {
-  for (const field of layout.fields) {
-    const path = prefix ? `${prefix}.${field.name}` : field.name;
-    const start = at + field.offset;
-    if (field.pad) {
-      for (let i = start; i < start + field.type.size; i++) if (bytes[i] !== 0) return path;
-    } else if (field.type.kind === 'struct') {
-      const inner = paddingIn(bytes, start, field.type, path);
-      if (inner) return inner;
-    }
+  for (const pad of compiledLayout(layout, writeField).pads) {
+    for (let i = at + pad.start; i < at + pad.end; i++) if (bytes[i] !== 0) return prefix ? `${prefix}.${pad.path}` : pad.path;
   }
   return undefined;
 }

@@ -157,6 +157,13 @@ test('values that do not fit the wire are refused with a KvmiEncodeError naming 
   const { size: _size, ...state } = randomValue(KVMI_VCPU_EVENT, rng);
   state.arch.sregs.cs.selector = 0x10000;
   fails(() => encodeVcpuEvent('KVMI_VCPU_EVENT_PAUSE', 1, state, undefined), 'kvmi_vcpu_event.arch.sregs.cs.selector');
+  state.arch.sregs.cs.selector = 0x10;
+  state.arch.sregs.interrupt_bitmap = [0n, 0n, -1n, 0n];
+  fails(() => encodeVcpuEvent('KVMI_VCPU_EVENT_PAUSE', 1, state, undefined), 'kvmi_vcpu_event.arch.sregs.interrupt_bitmap[2]');
+  state.arch.sregs.interrupt_bitmap = [0n, 0n, 0n];
+  fails(() => encodeVcpuEvent('KVMI_VCPU_EVENT_PAUSE', 1, state, undefined), 'kvmi_vcpu_event.arch.sregs.interrupt_bitmap');
+  (state.arch as { regs: unknown }).regs = 7;
+  fails(() => encodeVcpuEvent('KVMI_VCPU_EVENT_PAUSE', 1, state, undefined), 'kvmi_vcpu_event.arch.regs');
   fails(() => encodeCommand('KVMI_VM_SET_PAGE_ACCESS', 1, { count: 2, entries: [{ gpa: 0n, access: 7 }, { gpa: 0n, access: 300 }] }),
     'kvmi_vm_set_page_access.entries[1].access');
   fails(() => encodeQemuToIntrospector({ uuid: new Uint8Array(15), start_time: 0n, name: new Uint8Array(64), max_gpa: 0n }), 'qemu_vmi_to_introspector.uuid');

@@ -160,7 +160,7 @@ test('values that do not fit the wire are refused with a KvmiEncodeError naming 
   state.arch.sregs.cs.selector = 0x10;
   state.arch.sregs.interrupt_bitmap = [0n, 0n, -1n, 0n];
   fails(() => encodeVcpuEvent('KVMI_VCPU_EVENT_PAUSE', 1, state, undefined), 'kvmi_vcpu_event.arch.sregs.interrupt_bitmap[2]');
-  state.arch.sregs.interrupt_bitmap = [0n, 0n, 0n];
+  (state.arch.sregs as { interrupt_bitmap: bigint[] }).interrupt_bitmap = [0n, 0n, 0n];
   fails(() => encodeVcpuEvent('KVMI_VCPU_EVENT_PAUSE', 1, state, undefined), 'kvmi_vcpu_event.arch.sregs.interrupt_bitmap');
   (state.arch as { regs: unknown }).regs = 7;
   fails(() => encodeVcpuEvent('KVMI_VCPU_EVENT_PAUSE', 1, state, undefined), 'kvmi_vcpu_event.arch.regs');

@@ -2,7 +2,9 @@
 // layoutDsl.ts: little-endian scalars at their laid-out offsets (KVMI reference "Conventions"),
 // padding written as zero and checked on decode, nested structs and a trailing flexible array.
 // Decoding never reads outside the given bytes; callers zero-fill short bodies first where the
-// protocol allows it (reference §2.1 "Size compatibility").
+// protocol allows it (reference §2.1 "Size compatibility"). The fixed part of each struct is read,
+// written and padding-checked by code generated from the same layout data (compiledLayout.ts); the
+// field-by-field functions below remain the path that checks a value and names what is wrong.
 import { KVMI_ERR } from './constants';
 import { KvmiDecodeError, KvmiEncodeError } from './errors';
 import type { FieldType, ScalarKind, StructLayout, TailSpec } from './layoutDsl';

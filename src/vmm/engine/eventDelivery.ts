@@ -21,6 +21,7 @@ export function deliverVcpuEvent(vcpu: EmulatorVcpu, raised: RaisedEvent, seq: n
   const event = {
     ...exit, vcpu: vcpu.index, seq,
     get arch() { return (arch ??= decodeEventArch(raised.arch)); },
+    archBytes: raised.arch,
     reply: (action, data) => {
       const problem = replyProblem(exit.kind, action, data);
       if (problem) throw new EngineError('badReply', problem);

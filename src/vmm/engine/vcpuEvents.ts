@@ -22,6 +22,8 @@ export type VcpuEvent = CpuEventExit & {
   /** Per-VM event sequence number. */
   seq: number;
   arch: VcpuEventArch;
+  /** `arch` as struct kvmi_vcpu_event_arch bytes (eventArchCodec.ts), where the engine has them. */
+  archBytes?: Uint8Array;
   reply(action: EventAction, data?: EventReplyData): void;
 };
 

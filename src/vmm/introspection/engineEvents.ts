@@ -1,7 +1,7 @@
 // Turns an engine vCPU event (engine/vcpuEvents.ts) into its KVMI v12 event (KVMI reference §4.1,
 // §4.2): which event id it is, the kvmi_vcpu_event common state and the event-specific payload,
 // and maps a KVMI reply back to the engine's action and reply data.
-import { EVENTS, KVMI_EVENT_ACTION, encodeVcpuEvent, type EventName, type KvmiEventAction, type KvmiVcpuEventState } from '../kvmi';
+import { EVENTS, KVMI_EVENT_ACTION, encodeVcpuEvent, type EventName, type KvmiEventAction, type KvmiVcpuEventEncodedState, type KvmiVcpuEventState } from '../kvmi';
 import type { EventAction } from '../engine/engine';
 import type { EventReplyData, VcpuEvent, VcpuEventArch } from '../engine/vcpuEvents';
 
@@ -28,9 +28,9 @@ export function eventState(vcpu: number, arch: VcpuEventArch): KvmiVcpuEventStat
   return { vcpu, arch: { mode: arch.mode, regs: arch.regs, sregs: arch.sregs, msrs: arch.msrs } };
 }
 
-/** The complete KVMI event message for an engine event. */
+/** The complete KVMI event message for an engine event (its state bytes sent as they are, where it has them). */
 export function encodeEngineEvent(event: VcpuEvent, seq: number): Uint8Array {
-  const state = eventState(event.vcpu, event.arch);
+  const state: KvmiVcpuEventState | KvmiVcpuEventEncodedState = event.archBytes ? { vcpu: event.vcpu, archBytes: event.archBytes } : eventState(event.vcpu, event.arch);
   switch (event.kind) {
     case 'pf': return encodeVcpuEvent('KVMI_VCPU_EVENT_PF', seq, state, { gva: event.gva, gpa: event.gpa, access: event.access });
     case 'breakpoint': return encodeVcpuEvent('KVMI_VCPU_EVENT_BREAKPOINT', seq, state, { gpa: event.gpa, insn_len: event.insnLen });

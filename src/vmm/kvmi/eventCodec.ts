@@ -4,8 +4,8 @@
 import { KVMI_ERR, KVMI_EVENT_HDR_SIZE, KVMI_EVENT_REPLY_MIN_SIZE, KVMI_MSG, KVMI_VCPU_EVENT_SIZE, KVMI_VCPU_HDR_SIZE, type KvmiEventAction } from './constants';
 import { KvmiDecodeError, KvmiEncodeError } from './errors';
 import { buildMessage, vcpuHeader, type KvmiFrame } from './framing';
-import type { ValueOfLayout } from './layoutDsl';
-import { KVMI_EVENT_HDR, KVMI_VCPU_EVENT, KVMI_VCPU_EVENT_REPLY, KVMI_VCPU_HDR } from './layouts';
+import { findField, type ValueOfLayout } from './layoutDsl';
+import { KVMI_EVENT_HDR, KVMI_VCPU_EVENT, KVMI_VCPU_EVENT_ARCH, KVMI_VCPU_EVENT_REPLY, KVMI_VCPU_HDR } from './layouts';
 import { EVENTS, eventById, type EventName, type EventPayloadOf, type EventReplyOf, type EventSpec } from './messages';
 import { decodeStruct, encodeStruct, firstNonZeroPadding, zeroExtend } from './structCodec';
 
@@ -44,12 +44,34 @@ export function encodeVmEvent(name: 'KVMI_VM_EVENT_UNHOOK', seq: number): Uint8A
   return buildMessage(KVMI_MSG.KVMI_VM_EVENT, seq, [encodeStruct(KVMI_EVENT_HDR, { event: EVENTS[name].id })]);
 }
 
-/** VMM side: a vCPU event message with its common state and specific payload. */
-export function encodeVcpuEvent<N extends VcpuEventName>(name: N, seq: number, state: KvmiVcpuEventState, payload: EventPayloadOf<N>): Uint8Array {
+/** The common state with kvmi_vcpu_event_arch already encoded (KVMI_VCPU_EVENT_ARCH.size bytes). */
+export interface KvmiVcpuEventEncodedState { vcpu: number; archBytes: Uint8Array }
+
+const COMMON_SIZE_AT = findField(KVMI_VCPU_EVENT, 'size')!.offset;
+const COMMON_VCPU_AT = findField(KVMI_VCPU_EVENT, 'vcpu')!.offset;
+const COMMON_ARCH_AT = findField(KVMI_VCPU_EVENT, 'arch')!.offset;
+
+/** kvmi_vcpu_event around arch bytes encoded already (by the vCPU thread that raised the event). */
+function encodeCommonWithArch({ vcpu, archBytes }: KvmiVcpuEventEncodedState): Uint8Array {
+  if (archBytes.length !== KVMI_VCPU_EVENT_ARCH.size) throw new KvmiEncodeError('kvmi_vcpu_event.arch', `expected ${KVMI_VCPU_EVENT_ARCH.size} bytes, got ${archBytes.length}`);
+  if (!Number.isInteger(vcpu) || vcpu < 0 || vcpu > 0xffff) throw new KvmiEncodeError('kvmi_vcpu_event.vcpu', `${vcpu} does not fit u16`);
+  const out = new Uint8Array(KVMI_VCPU_EVENT.size);
+  const view = new DataView(out.buffer);
+  view.setUint16(COMMON_SIZE_AT, KVMI_VCPU_EVENT.size, true);
+  view.setUint16(COMMON_VCPU_AT, vcpu, true);
+  out.set(archBytes, COMMON_ARCH_AT);
+  return out;
+}
+
+/**
+ * VMM side: a vCPU event message with its common state and specific payload. The state's arch may
+ * come as a value or as kvmi_vcpu_event_arch bytes, which are sent unchanged.
+ */
+export function encodeVcpuEvent<N extends VcpuEventName>(name: N, seq: number, state: KvmiVcpuEventState | KvmiVcpuEventEncodedState, payload: EventPayloadOf<N>): Uint8Array {
   const event = spec(name);
   const parts = [
     encodeStruct(KVMI_EVENT_HDR, { event: event.id }),
-    encodeStruct(KVMI_VCPU_EVENT, { ...state, size: KVMI_VCPU_EVENT.size }),
+    'archBytes' in state ? encodeCommonWithArch(state) : encodeStruct(KVMI_VCPU_EVENT, { ...state, size: KVMI_VCPU_EVENT.size }),
   ];
   if (event.payload) parts.push(encodeStruct(event.payload, payload));
   return buildMessage(KVMI_MSG.KVMI_VCPU_EVENT, seq, parts);

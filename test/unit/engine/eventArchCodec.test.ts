@@ -1,10 +1,12 @@
 // The binary form in which a vCPU event's state crosses from the vCPU thread to the VMM core
 // (src/vmm/engine/eventArchCodec.ts): every register, segment field, control register, interrupt
-// bitmap word and MSR must come back exactly, and a buffer of the wrong size is refused.
+// bitmap word and MSR must come back exactly, the bytes are kvmi_vcpu_event_arch as a KVMI tool
+// reads it, and a buffer of the wrong size is refused.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeEventArch, encodeEventArch, EVENT_ARCH_BYTES } from '../../../src/vmm/engine/eventArchCodec';
 import { VcpuEventArch } from '../../../src/vmm/engine/vcpuEvents';
+import { decodeStruct, KVMI_VCPU_EVENT_ARCH } from '../../../src/vmm/kvmi';
 
 function sample(): VcpuEventArch {
   let n = 0x0123456789abcdefn;
@@ -31,6 +33,11 @@ test('an event state survives encoding exactly', () => {
   assert.deepEqual(decodeEventArch(bytes), arch);
 });
 
+test('the encoded state is struct kvmi_vcpu_event_arch as a KVMI tool decodes it', () => {
+  const arch = sample();
+  assert.deepEqual(decodeStruct(KVMI_VCPU_EVENT_ARCH, encodeEventArch(arch)), arch);
+});
+
 test('a 32-bit mode and an unaligned copy decode too', () => {
   const arch = { ...sample(), mode: 4 as const };
   const shifted = new Uint8Array(EVENT_ARCH_BYTES + 1);
@@ -41,6 +48,6 @@ test('a 32-bit mode and an unaligned copy decode too', () => {
 test('a buffer of the wrong size or with a bad mode is refused', () => {
   assert.throws(() => decodeEventArch(new Uint8Array(EVENT_ARCH_BYTES - 8)), /has \d+ bytes, not/);
   const bytes = encodeEventArch({ ...sample(), mode: 8 });
-  new Uint32Array(bytes.buffer, bytes.byteLength - 4, 1)[0] = 3;
+  bytes[0] = 3;                                           // kvmi_vcpu_event_arch.mode
   assert.throws(() => decodeEventArch(bytes), /mode 3, not 2, 4 or 8/);
 });

@@ -2,7 +2,8 @@
 // test/bench/kvmBench.ts [--reps N]); each figure is the median of N runs (default 3), peers
 // interleaved with ours so that load changes hit both alike. Prints a table and the load average.
 //  a. ring-3 workload, no restrictions: bench-user-ud2 (250000 rounds) on the engine `auto` picks
-//     for a ring-3 guest, against the same C (bench/host_check.c) compiled with cc and run natively.
+//     for a ring-3 guest, against the same C (bench/host_check.c) compiled with cc -O2 and run
+//     natively (the guest's workload is built -fpie like it; test/guests/README.md says why).
 //     Goal: within 1.10x. Plain KVM (guest ring 0 in KVM's own emulator) is shown for information.
 //  b. kernel-mode workload: bench-small on the engine `--engine auto` picks, against the software
 //     engine alone. Goal: auto never slower (1.00x, within noise).

@@ -93,12 +93,12 @@ for source in "$runtime"/*.c "$runtime"/*.S; do
 	runtime_objects+=("$object")
 done
 
-# One line per guest: name|-D flags|sources (relative to test/guests).
+# One line per guest: name|-D flags and extra compiler flags|sources (relative to test/guests).
 manifest_lines="$(node -e '
 	const m = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
 	for (const g of m.guests) {
-		const defines = Object.entries(g.defines ?? {}).map(([k, v]) => `-D${k}=${v}`).join(" ");
-		console.log([g.name, defines, g.sources.join(" ")].join("|"));
+		const defines = Object.entries(g.defines ?? {}).map(([k, v]) => `-D${k}=${v}`);
+		console.log([g.name, [...defines, ...(g.cflags ?? [])].join(" "), g.sources.join(" ")].join("|"));
 	}' "$here/guests.json")" || fail "cannot read guests.json"
 
 wanted=" $* "
@@ -110,7 +110,7 @@ while IFS='|' read -r name defines sources; do
 	for source in $sources; do
 		[[ -f "$here/$source" ]] || fail "guest '$name': source $source does not exist"
 		object="$out/obj/$name/${source//\//_}.o"
-		# shellcheck disable=SC2086 # defines is a space-separated list of -D flags
+		# shellcheck disable=SC2086 # defines is a space-separated list of -D and compiler flags
 		compile "$here/$source" "$object" "${common_flags[@]}" $defines -I"$here/$(dirname "$source")"
 		objects+=("$object")
 	done

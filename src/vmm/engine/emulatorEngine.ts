@@ -1,30 +1,17 @@
 // The software engine: guest RAM and the KVMI access array in SharedArrayBuffers, one worker
 // thread per vCPU running the x86 core (vcpuWorker.ts); the VMM-core side of the Vm interface is
 // workerThreadVm.ts.
-import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { Engine, EngineError, EngineStats, Vm, VmConfig } from './engine';
 import { EmulatorVcpu } from './emulatorVcpu';
 import { VcpuWorkerData } from './messages';
 import { WorkerThreadVm } from './workerThreadVm';
+import { vcpuWorkerEntry } from './workerEntry';
 
 export const PAGE_SIZE = 4096;
 export const MIN_MEMORY_BYTES = 1 << 20;
 export const MAX_MEMORY_BYTES = 3072 * (1 << 20);   // below the 32-bit PCI hole; one SharedArrayBuffer
 export const MAX_VCPUS = 64;
-
-/**
- * How to start a vCPU thread: the bundled dist/vcpuWorker.js next to this bundle, or, when running
- * from TypeScript sources (tests under tsx), a small script that registers tsx's require hook in
- * the new thread and then loads vcpuWorker.ts.
- */
-function workerEntry(): { script: string; eval: boolean } {
-  if (!__filename.endsWith('.ts')) return { script: join(__dirname, 'vcpuWorker.js'), eval: false };
-  const tsxRequireHook = 'tsx/cjs';   // a variable, so bundlers leave this development-only lookup alone
-  const tsx = require.resolve(tsxRequireHook);
-  const entry = join(__dirname, 'vcpuWorker.ts');
-  return { script: `require(${JSON.stringify(tsx)}); require(${JSON.stringify(entry)});`, eval: true };
-}
 
 export function validateVmConfig(c: VmConfig): void {
   if (!Number.isInteger(c.memoryBytes) || c.memoryBytes % PAGE_SIZE !== 0) {
@@ -56,7 +43,7 @@ class EmulatorVm extends WorkerThreadVm {
   constructor(config: VmConfig, cpuModule: string | undefined) {
     const ramBuffer = new SharedArrayBuffer(config.memoryBytes);
     super(config, new Uint8Array(ramBuffer));
-    const entry = workerEntry();
+    const entry = vcpuWorkerEntry(__dirname, 'vcpuWorker', __filename.endsWith('.ts'));
     for (let index = 0; index < config.vcpus; index++) {
       const workerData: VcpuWorkerData = {
         index, ram: ramBuffer, access: this.accessBuffer, control: this.controlBuffer,

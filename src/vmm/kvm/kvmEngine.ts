@@ -3,13 +3,13 @@
 // KVM_RUN under the shared VcpuRunner, and the VMM-core side of the Vm interface. The first vCPU to
 // end ends the VM, as in the software engine. No in-kernel irqchip is created: the legacy PIC model
 // of the boot vCPU injects external interrupts with KVM_INTERRUPT.
-import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { Engine, EngineError, EngineStats, Vm, VmConfig } from '../engine/engine';
 import { validateVmConfig } from '../engine/emulatorEngine';
 import { EmulatorVcpu } from '../engine/emulatorVcpu';
 import type { CpuidRegisters } from '../engine/guestCpuid';
 import { WorkerThreadVm } from '../engine/workerThreadVm';
+import { vcpuWorkerEntry } from '../engine/workerEntry';
 import { GuestMemory } from './guestMemory';
 import { KVM_API_VERSION, KVM_IOCTL } from './kvmAbi';
 import { KvmRunCounters } from './kvmCpuCore';
@@ -22,15 +22,6 @@ import { check, libc, O_CLOEXEC, O_RDWR, retryInterrupted } from './libc';
 /** Three pages below 4 GiB that VMX needs for real-mode support (api.rst 4.44, 4.60); unused on SVM/PVM. */
 const TSS_ADDR = 0xfffbd000;
 const IDENTITY_MAP_ADDR = 0xfffbc000n;
-
-/** How to start a KVM vCPU thread: the bundled dist/kvmVcpuWorker.js, or the .ts source under tsx. */
-function workerEntry(): { script: string; eval: boolean } {
-  if (!__filename.endsWith('.ts')) return { script: join(__dirname, 'kvmVcpuWorker.js'), eval: false };
-  const tsxRequireHook = 'tsx/cjs';   // a variable, so bundlers leave this development-only lookup alone
-  const tsx = require.resolve(tsxRequireHook);
-  const entry = join(__dirname, 'kvmVcpuWorker.ts');
-  return { script: `require(${JSON.stringify(tsx)}); require(${JSON.stringify(entry)});`, eval: true };
-}
 
 export interface KvmEngineOptions {
   /** The KVM device node (default /dev/kvm). */
@@ -111,7 +102,7 @@ export class KvmVm extends WorkerThreadVm {
     check(c.ioctlPtr(this.vmFd, KVM_IOCTL.KVM_SET_USER_MEMORY_REGION, encodeMemoryRegion({
       slot: 0, flags: 0, guestPhysAddr: 0n, memorySize: BigInt(config.memoryBytes), userspaceAddr: this.memory.kvmMapping.address,
     })), 'vmSetup', 'KVM_SET_USER_MEMORY_REGION (slot 0, guest RAM)');
-    const entry = workerEntry();
+    const entry = vcpuWorkerEntry(__dirname, 'kvmVcpuWorker', __filename.endsWith('.ts'));
     const readiness: Promise<void>[] = [];
     for (let index = 0; index < config.vcpus; index++) {
       const workerData: KvmVcpuWorkerData = {

@@ -1,0 +1,89 @@
+// Starting a bundled vCPU thread through V8's code cache (src/vmm/engine/workerEntry.ts): the first
+// thread writes the cache once its script has run, later threads start from it without rewriting
+// it, a damaged cache is replaced, and a cache directory that cannot be written only costs speed:
+// the thread still runs, with its workerData, require() relative to its script, and __dirname.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { vcpuWorkerEntry } from '../../../src/vmm/engine/workerEntry';
+
+const SCRIPT = `
+const { parentPort, workerData } = require('node:worker_threads');
+const helper = require('./helper.js');
+function work(n) { let s = 0; for (let i = 0; i < n; i++) s += helper.twice(i); return s; }
+parentPort.postMessage({ sum: work(workerData.n), dir: __dirname });
+`;
+
+function bundleDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'worker-entry-'));
+  writeFileSync(join(dir, 'fakeWorker.js'), SCRIPT);
+  writeFileSync(join(dir, 'helper.js'), 'exports.twice = (x) => 2 * x;\n');
+  return dir;
+}
+
+async function runThread(dir: string, cacheHome: string): Promise<{ sum: number; dir: string }> {
+  const saved = process.env.XDG_CACHE_HOME;
+  process.env.XDG_CACHE_HOME = cacheHome;
+  try {
+    const entry = vcpuWorkerEntry(dir, 'fakeWorker', false);
+    const worker = new Worker(entry.script, { eval: entry.eval, workerData: { n: 1000 } });
+    const message = new Promise<{ sum: number; dir: string }>((resolve, reject) => { worker.once('message', resolve); worker.once('error', reject); });
+    const exited = new Promise<number>((resolve) => worker.once('exit', resolve));
+    const result = await message;
+    assert.equal(await exited, 0);
+    return result;
+  } finally {
+    if (saved === undefined) delete process.env.XDG_CACHE_HOME; else process.env.XDG_CACHE_HOME = saved;
+  }
+}
+
+const cacheFiles = (home: string) => readdirSync(join(home, 'kvmi-debug')).filter((f) => f.endsWith('.v8cache'));
+
+test('the first thread writes the code cache; the next starts from it and leaves it alone', async () => {
+  const dir = bundleDir();
+  const home = mkdtempSync(join(tmpdir(), 'cache-home-'));
+  try {
+    assert.deepEqual(await runThread(dir, home), { sum: 999000, dir });
+    const [file] = cacheFiles(home);
+    assert.match(file, /^fakeWorker-node/);
+    const path = join(home, 'kvmi-debug', file);
+    const written = statSync(path).mtimeMs;
+    assert.ok(statSync(path).size > 0);
+    assert.deepEqual(await runThread(dir, home), { sum: 999000, dir });
+    assert.equal(statSync(path).mtimeMs, written, 'an accepted cache is not rewritten');
+    assert.equal(cacheFiles(home).length, 1);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(home, { recursive: true, force: true });
+  }
+});
+
+test('a damaged cache is ignored and replaced', async () => {
+  const dir = bundleDir();
+  const home = mkdtempSync(join(tmpdir(), 'cache-home-'));
+  try {
+    await runThread(dir, home);
+    const path = join(home, 'kvmi-debug', cacheFiles(home)[0]);
+    writeFileSync(path, Buffer.from('not a V8 code cache'));
+    assert.deepEqual(await runThread(dir, home), { sum: 999000, dir });
+    assert.notEqual(readFileSync(path).toString('latin1'), 'not a V8 code cache');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(home, { recursive: true, force: true });
+  }
+});
+
+test('a cache directory that cannot be created leaves the thread running as before', async () => {
+  const dir = bundleDir();
+  const home = mkdtempSync(join(tmpdir(), 'cache-home-'));
+  try {
+    writeFileSync(join(home, 'kvmi-debug'), 'a file where the directory should be');
+    assert.deepEqual(await runThread(dir, home), { sum: 999000, dir });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(home, { recursive: true, force: true });
+  }
+});

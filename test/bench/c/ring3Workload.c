@@ -5,7 +5,7 @@
  * KVM_RUN until the OUT at its end. Guest RAM is a memfd mapping, as in the KVM engine.
  * Usage: ring3Workload IMAGE; prints "<milliseconds> <checksum>".
  */
-#define _GNU_SOURCE
+#include "bareVmm.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/kvm.h>
@@ -25,27 +25,6 @@
 #define PT 0x4000          /* two page tables, 0x4000 and 0x5000 */
 #define IMAGE 0x100000
 #define STACK_TOP 0x3ff000
-
-static void die(const char *what)
-{
-	fprintf(stderr, "ring3Workload: %s: %s\n", what, strerror(errno));
-	exit(1);
-}
-
-static double now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-/* A flat 64-bit segment at CPL 3 (SDM Vol. 3A 3.4.5): code (type 11, L) or data (type 3). */
-static struct kvm_segment user_segment(int code)
-{
-	struct kvm_segment s = { .base = 0, .limit = 0xffffffff, .selector = code ? 0x1b : 0x23,
-		.type = code ? 11 : 3, .present = 1, .dpl = 3, .db = code ? 0 : 1, .s = 1, .l = code ? 1 : 0, .g = 1 };
-	return s;
-}
 
 int main(int argc, char **argv)
 {
@@ -97,7 +76,7 @@ int main(int argc, char **argv)
 	struct kvm_regs regs = { .rip = IMAGE, .rflags = 2, .rsp = STACK_TOP };
 	if (ioctl(vcpu, KVM_SET_REGS, &regs) < 0) die("KVM_SET_REGS");
 
-	double t0 = now_ms();
+	double t0 = now_us();
 	for (;;) {
 		if (ioctl(vcpu, KVM_RUN, 0) < 0) {
 			if (errno == EINTR) continue;
@@ -107,7 +86,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "ring3Workload: unexpected exit %u\n", run->exit_reason);
 		return 1;
 	}
-	double ms = now_ms() - t0;
+	double ms = (now_us() - t0) / 1e3;
 	if (ioctl(vcpu, KVM_GET_REGS, &regs) < 0) die("KVM_GET_REGS");
 	printf("%.1f 0x%llx\n", ms, (unsigned long long)regs.rbx);
 	return 0;

@@ -6,6 +6,7 @@
  * KVM_GET_REGS, mprotect back to read-write, KVM_RUN (the store, then the OUT exit).
  * Usage: watchRoundTrip ROUNDS; prints "<microseconds per round> <rounds>".
  */
+#include "bareVmm.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/kvm.h>
@@ -24,27 +25,6 @@
 #define PD 0x3000
 #define CODE 0x10000
 #define DATA 0x20000
-
-static void die(const char *what)
-{
-	fprintf(stderr, "watchRoundTrip: %s: %s\n", what, strerror(errno));
-	exit(1);
-}
-
-static double now_us(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
-
-/* A flat 64-bit segment at CPL 3 (SDM Vol. 3A 3.4.5): code (type 11, L) or data (type 3). */
-static struct kvm_segment user_segment(int code)
-{
-	struct kvm_segment s = { .base = 0, .limit = 0xffffffff, .selector = code ? 0x1b : 0x23,
-		.type = code ? 11 : 3, .present = 1, .dpl = 3, .db = code ? 0 : 1, .s = 1, .l = code ? 1 : 0, .g = 1 };
-	return s;
-}
 
 int main(int argc, char **argv)
 {

@@ -51,8 +51,27 @@ export function kernelEntryAddresses(r: EntryRegisters, ram: Uint8Array, transla
   return out;
 }
 
+/**
+ * `translate` walking each 4 KiB linear page once: an address translates to its page's translation
+ * plus its offset, whatever the page size (SDM Vol. 3A 4.5). The gates of an IDT share one or two
+ * pages and their targets a few, so one call below takes a handful of page walks instead of ~512.
+ */
+function translateByPage(translate: (gva: bigint) => bigint | undefined): (gva: bigint) => bigint | undefined {
+  const pages = new Map<bigint, bigint | undefined>();
+  return (gva) => {
+    const page = gva & ~0xfffn;
+    let base = pages.get(page);
+    if (base === undefined && !pages.has(page)) {
+      base = translate(page);
+      pages.set(page, base);
+    }
+    return base === undefined ? undefined : base + (gva & 0xfffn);
+  };
+}
+
 /** The frames (gpa >> 12) of the entry points that translate to RAM. */
-export function kernelEntryFrames(r: EntryRegisters, ram: Uint8Array, translate: (gva: bigint) => bigint | undefined): Set<number> {
+export function kernelEntryFrames(r: EntryRegisters, ram: Uint8Array, walk: (gva: bigint) => bigint | undefined): Set<number> {
+  const translate = translateByPage(walk);
   const frames = new Set<number>();
   for (const lin of kernelEntryAddresses(r, ram, translate)) {
     const gpa = translate(lin);

@@ -30,7 +30,10 @@ if (files.length === 0) {
 
 const tapFile = join('test', '.artifacts', `run-${process.pid}.tap`);
 mkdirSync(join(root, 'test', '.artifacts'), { recursive: true });
-const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-reporter-destination=stdout',
+// A test that hangs fails after TEST_TIMEOUT_MS instead of stalling the run, and a file whose tests
+// are done exits even if something it started (a VMM, a socket) is still open.
+const TEST_TIMEOUT_MS = 10 * 60_000;
+const child = spawn(process.execPath, ['--import', 'tsx', '--test', `--test-timeout=${TEST_TIMEOUT_MS}`, '--test-force-exit', '--test-reporter=spec', '--test-reporter-destination=stdout',
   '--test-reporter=tap', `--test-reporter-destination=${tapFile}`, ...files], {
   cwd: root, stdio: ['ignore', 'inherit', 'inherit'],
 });

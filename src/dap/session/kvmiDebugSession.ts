@@ -62,6 +62,8 @@ export class KvmiDebugSession extends DebugSession {
   private stopOnEntry = false;
   private configured = false;
   private entryStop: StopInfo | undefined;
+  /** Resolves the wait in connected() when the entry stop has arrived. */
+  private entryStopArrived: (() => void) | undefined;
   private terminated = false;
   private readonly scopes = new Handles<ScopeRef>();
   private frames = new Map<number, GuestFrame[]>();
@@ -165,10 +167,18 @@ export class KvmiDebugSession extends DebugSession {
     machine.control.on('output', (text, category) => this.sendEvent(new OutputEvent(text, category)));
     target.on('closed', () => { if (!this.isLaunch) this.terminate(); });
     target.on('unhook', () => void this.detach());
+    const entryStopped = new Promise<void>((resolve, reject) => {
+      this.entryStopArrived = resolve;
+      target.once('closed', () => reject(new Error('the VMM closed the introspection connection before the guest entry stop')));
+    });
+    entryStopped.catch(() => undefined); // a failure before the wait below is reported by what failed
     // Before any event can be delivered: the handshake's PAUSE of vCPU 0 is the entry stop.
     const entry = machine.control.pauseAll(true);
     await machine.enableEvents();
     await entry;
+    // The launch or attach is answered only once the entry stop is held: configurationDone resumes
+    // it, and a PAUSE event arriving after configurationDone would read as a stop nobody asked for.
+    await Promise.race([entryStopped, timeout(CONNECT_TIMEOUT_MS, 'the guest did not pause at its entry')]);
     for (const w of watchpoints) {
       const { condition, hitCondition, logMessage } = w;
       const spec = { ...this.breakpoints.configuredSpec(w), condition, hitCondition, logMessage };
@@ -187,7 +197,11 @@ export class KvmiDebugSession extends DebugSession {
   }
 
   private onStopped(stop: StopInfo): void {
-    if (!this.configured && stop.reason === 'entry') { this.entryStop = stop; return; }
+    if (!this.configured && stop.reason === 'entry') {
+      this.entryStop = stop;
+      this.entryStopArrived?.();
+      return;
+    }
     this.frames.clear();
     const event = new StoppedEvent(stop.reason, threadIdOf(stop.vcpu)) as DebugProtocol.StoppedEvent;
     event.body.description = stop.description;

@@ -70,3 +70,23 @@ test('attach to a 2-vCPU target: entry stop, threads, register write, console co
     await adapter.stop();
   }
 });
+
+test('a slow entry PAUSE: attach answers once the vCPU is held, and configurationDone runs it without a stop', async () => {
+  const target = new FakeTarget(1);
+  target.pauseDelayMs = 150; // a loaded host: the PAUSE event comes well after the PAUSE_VCPU reply
+  const adapter = await startInProcessAdapter({ connector: async () => ({ accept: async () => target, close: async () => undefined }) });
+  const client = adapter.client;
+  try {
+    const stops: DebugProtocol.StoppedEvent[] = [];
+    client.on('stopped', (e: DebugProtocol.StoppedEvent) => stops.push(e));
+    await client.initializeRequest({ adapterID: 'kvmi', pathFormat: 'path' });
+    await client.attachRequest({ listen: 'unix:/tmp/kvmi-fake-unused.sock' } as DebugProtocol.AttachRequestArguments);
+    assert.ok(target.log.includes('event pause vcpu0'), `attach answered before the entry stop arrived: ${target.log.join(', ')}`);
+    await client.configurationDoneRequest();
+    for (let i = 0; i < 100 && !target.isRunning(0); i++) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(target.isRunning(0), true, `vCPU 0 stayed paused: ${target.log.join(', ')}`);
+    assert.deepEqual(stops, [], 'no stop was asked for');
+  } finally {
+    await adapter.stop();
+  }
+});

@@ -43,6 +43,8 @@ export class FakeTarget extends EventEmitter implements IntrospectionTarget {
   readonly log: string[] = [];
   canSingleStep = true;
   closed = false;
+  /** How long a paused vCPU takes to report its PAUSE event (a busy VMM may take milliseconds). */
+  pauseDelayMs = 0;
   private readonly running: boolean[];
 
   constructor(readonly vcpuCount = 1) {
@@ -149,7 +151,8 @@ export class FakeTarget extends EventEmitter implements IntrospectionTarget {
 
   async pauseVcpu(vcpu: number): Promise<void> {
     this.log.push(`pause vcpu${vcpu}`);
-    setImmediate(() => void this.raise({ kind: 'pause', vcpu }));
+    const raise = () => void this.raise({ kind: 'pause', vcpu });
+    if (this.pauseDelayMs > 0) setTimeout(raise, this.pauseDelayMs); else setImmediate(raise);
   }
 
   async close(): Promise<void> { this.closed = true; this.emit('closed', 'closed by the tool'); }

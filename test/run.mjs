@@ -30,7 +30,7 @@ if (files.length === 0) {
 
 // A test that hangs fails after TEST_TIMEOUT_MS instead of stalling the run, and a file whose tests
 // are done exits even if something it started (a VMM, a socket) is still open.
-const TEST_TIMEOUT_MS = 10 * 60_000;
+const TEST_TIMEOUT_MS = 2 * 60_000;
 mkdirSync(join(root, 'test', '.artifacts'), { recursive: true });
 const child = spawn(process.execPath, ['--import', 'tsx', '--test', `--test-timeout=${TEST_TIMEOUT_MS}`, '--test-force-exit',
   '--test-reporter=spec', '--test-reporter-destination=stdout', ...files], {

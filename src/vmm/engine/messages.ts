@@ -43,7 +43,9 @@ export type VcpuMessage =
   | { type: 'response'; id: number; ok: false; error: string }
   | { type: 'serial'; bytes: Uint8Array }
   | { type: 'ended'; reason: VmStopReason }
-  | { type: 'stats'; stats: Omit<EngineStats, 'engine'> };
+  | { type: 'stats'; stats: Omit<EngineStats, 'engine'> }
+  /** The thread's last message: it holds no VM resource any more and only has to exit (workerEntry.ts). */
+  | { type: 'released' };
 
 /** Start-up data of a vCPU thread (workerData). */
 export interface VcpuWorkerData {

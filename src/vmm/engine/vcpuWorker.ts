@@ -11,6 +11,7 @@ import { VcpuWorkerData } from './messages';
 import { softwareCoreCpuid } from './guestCpuid';
 import { WorkerChannel } from './vcpuChannel';
 import { VcpuRunner } from './vcpuRunner';
+import { threadReleased } from './workerEntry';
 import { createCpu as createX86Cpu } from './x86CpuFactory';
 
 function main(data: VcpuWorkerData): void {
@@ -28,6 +29,7 @@ function main(data: VcpuWorkerData): void {
   const cpu = factory(makeCpuBus(ram, buses.portBus, buses.mmioBus), access, data.index);
   host?.attach(cpu);
   new VcpuRunner(data.index, cpu, channel, host, softwareCoreCpuid(() => cpu.getSregs().cr4)).run();
+  threadReleased(port);
 }
 
 /** The x86 core (x86CpuFactory.ts), or the factory exported by `cpuModule` when one is given. */

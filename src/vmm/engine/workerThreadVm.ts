@@ -3,7 +3,8 @@
 // the end of a vCPU) and their events (taken from each vCPU's event mailbox, after the messages the
 // thread sent before the event), guest RAM access with range checks, KVMI page access through the
 // shared access array, and the end of the VM: the first vCPU to end (exit port, reset, shutdown,
-// CRASH, error) ends it, the others are told to stop, every thread is joined, then `finished`
+// CRASH, error) ends it, the others are told to stop, every thread reports itself released
+// (workerEntry.ts threadReleased) or exits, then `finished`
 // resolves. Subclasses create the threads and add what their engine has on top.
 import { Worker } from 'node:worker_threads';
 import { EngineError, EngineName, EngineStats, PageAccessEntry, PAGE_ACCESS_ALL, Vm, VmConfig } from './engine';
@@ -33,6 +34,7 @@ export abstract class WorkerThreadVm implements Vm {
   private eventHandler: ((e: VcpuEvent) => void) | undefined;
   private stopReason: VmStopReason | undefined;
   private running = 0;
+  private readonly gone = new Set<number>();
   private eventSeq = 0;
   private readonly events: EventInboxes;
   private resolveFinished!: (r: VmStopReason) => void;
@@ -49,15 +51,13 @@ export abstract class WorkerThreadVm implements Vm {
   /** Adopts a vCPU thread; its messages go to onMessage unless `intercept` takes them first. */
   protected addVcpu(worker: Worker, vcpu: EmulatorVcpu, intercept?: (m: { type: string }) => boolean): void {
     worker.on('message', (m: VcpuMessage) => {
+      if (m.type === 'released') { this.threadGone(vcpu); return; }
       if (intercept?.(m)) return;
       this.onMessage(vcpu, m);
       this.events.messageHandled(vcpu.index);
     });
     worker.on('error', (e) => this.end({ kind: 'error', message: e.message, vcpu: vcpu.index }));
-    worker.on('exit', () => {
-      this.events.ended(vcpu.index);
-      this.onWorkerExit(vcpu);
-    });
+    worker.on('exit', () => this.threadGone(vcpu));
     this.workers.push(worker);
     this.vcpus.push(vcpu);
     this.running++;
@@ -125,7 +125,7 @@ export abstract class WorkerThreadVm implements Vm {
     }
   }
 
-  /** First end wins; the other vCPUs are told to stop and every thread is joined. */
+  /** First end wins; the other vCPUs are told to stop, and `finished` waits for every thread to be released. */
   protected end(reason: VmStopReason): void {
     if (this.stopReason) return;
     this.stopReason = reason;
@@ -133,7 +133,11 @@ export abstract class WorkerThreadVm implements Vm {
     setTimeout(() => { for (const w of this.workers) void w.terminate(); }, STOP_GRACE_MS).unref();
   }
 
-  private onWorkerExit(vcpu: EmulatorVcpu): void {
+  /** The thread reported itself released, or exited (whichever comes first; a crashed thread only exits). */
+  private threadGone(vcpu: EmulatorVcpu): void {
+    if (this.gone.has(vcpu.index)) return;
+    this.gone.add(vcpu.index);
+    this.events.ended(vcpu.index);
     vcpu.markEnded();
     if (--this.running > 0) return;
     this.released();

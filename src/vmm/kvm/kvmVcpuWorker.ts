@@ -2,11 +2,13 @@
 // file descriptor it is given, maps guest RAM from the memfd for its own use (page walks, devices),
 // builds the buses (vCPU 0 owns the legacy devices: COM1, exit port 0xf4, PIC, PIT ...) and hands
 // a KvmCpuCore (with the software x86 core for watched-page accesses) to the same VcpuRunner the software engine uses, so commands, pause and the
-// state machine behave identically on both engines. Sends its KVM exit counters before ending.
+// state machine behave identically on both engines. Sends its KVM exit counters, closes its vCPU and
+// unmaps guest RAM before it reports itself released.
 import { parentPort, workerData } from 'node:worker_threads';
 import { CpuCore } from '../engine/cpuCore';
 import { WorkerChannel } from '../engine/vcpuChannel';
 import { VcpuRunner } from '../engine/vcpuRunner';
+import { threadReleased } from '../engine/workerEntry';
 import { makeCpuBus } from '../machine/cpuBus';
 import { LegacyDeviceHost } from '../machine/deviceHost';
 import { emptyBuses } from '../machine/legacyDevices';
@@ -50,6 +52,7 @@ function main(data: KvmVcpuWorkerData): void {
   port.postMessage(counters);
   core.dispose();
   unmapGuestMemory(mapping);
+  threadReleased(port);
 }
 
 main(workerData as KvmVcpuWorkerData);

@@ -1,20 +1,22 @@
 // Starting a bundled vCPU thread through V8's code cache (src/vmm/engine/workerEntry.ts): the first
-// thread writes the cache once its script has run, later threads start from it without rewriting
-// it, a damaged cache is replaced, and a cache directory that cannot be written only costs speed:
+// thread writes the cache at its end (threadReleased), later threads start from it without
+// rewriting it, a damaged cache is replaced, a rebuilt script's cache replaces the old build's, and
+// a cache directory that cannot be written only costs speed:
 // the thread still runs, with its workerData, require() relative to its script, and __dirname.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { vcpuWorkerEntry } from '../../../src/vmm/engine/workerEntry';
+import { SAVE_CODE_CACHE, vcpuWorkerEntry } from '../../../src/vmm/engine/workerEntry';
 
 const SCRIPT = `
 const { parentPort, workerData } = require('node:worker_threads');
 const helper = require('./helper.js');
 function work(n) { let s = 0; for (let i = 0; i < n; i++) s += helper.twice(i); return s; }
 parentPort.postMessage({ sum: work(workerData.n), dir: __dirname });
+globalThis[${JSON.stringify(SAVE_CODE_CACHE)}](); // what threadReleased() does at the end of a vCPU thread
 `;
 
 function bundleDir(): string {
@@ -82,6 +84,23 @@ test('a cache directory that cannot be created leaves the thread running as befo
   try {
     writeFileSync(join(home, 'kvmi-debug'), 'a file where the directory should be');
     assert.deepEqual(await runThread(dir, home), { sum: 999000, dir });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(home, { recursive: true, force: true });
+  }
+});
+
+test('a rebuilt script gets a new cache, and the cache of the old build is deleted', async () => {
+  const dir = bundleDir();
+  const home = mkdtempSync(join(tmpdir(), 'cache-home-'));
+  try {
+    await runThread(dir, home);
+    const [old] = cacheFiles(home);
+    utimesSync(join(dir, 'fakeWorker.js'), new Date(), new Date(Date.now() + 5000));
+    assert.deepEqual(await runThread(dir, home), { sum: 999000, dir });
+    const now = cacheFiles(home);
+    assert.equal(now.length, 1, now.join(', '));
+    assert.notEqual(now[0], old);
   } finally {
     rmSync(dir, { recursive: true, force: true });
     rmSync(home, { recursive: true, force: true });

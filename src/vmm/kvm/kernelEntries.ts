@@ -79,3 +79,73 @@ export function kernelEntryFrames(r: EntryRegisters, ram: Uint8Array, walk: (gva
   }
   return frames;
 }
+
+/**
+ * kernelEntryFrames() for a caller that asks on every return to ring 3: the gate targets decoded
+ * from the IDT are kept while the IDT's bytes (compared as a whole, ~4 KiB) and the IDTR and
+ * paging mode that locate and shape them stay the same, so a call costs the IDT's translation and
+ * comparison and one walk per target page. The targets are translated afresh every time (the
+ * guest may have remapped them); LSTAR and SYSENTER_EIP are read every time.
+ */
+export class KernelEntryCache {
+  private idt: Uint8Array | undefined;
+  private idtBase = -1n;
+  private long = false;
+  private gateTargets: bigint[] = [];
+
+  frames(r: EntryRegisters, ram: Uint8Array, walk: (gva: bigint) => bigint | undefined): Set<number> {
+    const translate = translateByPage(walk);
+    const long = (r.sregs.efer & EFER_LMA) !== 0n;
+    const size = Math.min(256 * (long ? 16 : 8), r.sregs.idt.limit + 1);
+    const bytes = readIdt(ram, translate, r.sregs.idt.base, size);
+    if (!bytes) return kernelEntryFrames(r, ram, walk);   // partly unmapped: gate by gate
+    if (!this.idt || this.idtBase !== r.sregs.idt.base || this.long !== long || !sameBytes(this.idt, bytes)) {
+      this.idt = bytes.slice();
+      this.idtBase = r.sregs.idt.base;
+      this.long = long;
+      this.gateTargets = presentGateTargets(this.idt, long);
+    }
+    const targets = [...this.gateTargets];
+    if (r.sregs.efer & EFER_SCE) targets.push(r.lstar);
+    if (r.sysenterCs !== 0n) targets.push(r.sysenterEip);
+    const frames = new Set<number>();
+    for (const lin of targets) {
+      const gpa = translate(lin);
+      if (gpa !== undefined && gpa < BigInt(ram.length)) frames.add(Number(gpa >> 12n));
+    }
+    return frames;
+  }
+}
+
+/** `size` bytes of the IDT at linear `base`, copied out of RAM page by page; undefined if any is unmapped. */
+function readIdt(ram: Uint8Array, translate: (gva: bigint) => bigint | undefined, base: bigint, size: number): Uint8Array | undefined {
+  const out = new Uint8Array(size);
+  for (let done = 0; done < size;) {
+    const gpa = translate(base + BigInt(done));
+    if (gpa === undefined) return undefined;
+    const at = Number(gpa);
+    const n = Math.min(size - done, 4096 - (at & 0xfff));
+    if (at + n > ram.length) return undefined;
+    out.set(ram.subarray(at, at + n), done);
+    done += n;
+  }
+  return out;
+}
+
+/** The targets of the present interrupt and trap gates in an IDT's bytes. */
+function presentGateTargets(idt: Uint8Array, long: boolean): bigint[] {
+  const gateSize = long ? 16 : 8;
+  const view = new DataView(idt.buffer, idt.byteOffset, idt.length);
+  const out: bigint[] = [];
+  for (let at = 0; at + gateSize <= idt.length; at += gateSize) {
+    const flags = idt[at + 5];
+    const type = flags & 0xf;
+    if (!(flags & 0x80) || (type !== 0xe && type !== 0xf && type !== 0x6 && type !== 0x7)) continue;
+    out.push(gateTarget(new DataView(view.buffer, view.byteOffset + at, gateSize), long));
+  }
+  return out;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return Buffer.from(a.buffer, a.byteOffset, a.length).equals(b);
+}

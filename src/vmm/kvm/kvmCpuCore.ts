@@ -18,7 +18,7 @@ import type { CpuBus, CpuCore, CpuExit, CpuIntercepts } from '../engine/cpuCore'
 import { KvmRegs, KvmSregs, KvmiEventMsrs, MSR } from '../x86/kvmState';
 import { walk, WalkHost, WALK_NOT_PRESENT } from '../x86/mmu';
 import { KVM_EXIT, KVM_INTERNAL_ERROR_EMULATION, KVM_RUN_OFFSET as R } from './kvmAbi';
-import { kernelEntryFrames } from './kernelEntries';
+import { KernelEntryCache } from './kernelEntries';
 import { ring3InterruptBeforeUd } from './ring3SoftwareInterrupt';
 import { generalInstructionLength } from './generalInstruction';
 import { kvmIntercepts, needsSoftwareRing3 } from './kvmIntercepts';
@@ -124,6 +124,7 @@ export class KvmCpuCore {
   private started = false;
   /** Entry frames ring-3 code executes from: never hidden again (kernel entries there stay in KVM). */
   private readonly ring3CodeFrames = new Set<number>();
+  private readonly kernelEntries = new KernelEntryCache();
   /** The software core ran kernel code since it took over: the entry points may have changed. */
   private ranKernelCode = false;
   /** Set while the software core owns the vCPU state (between a watched-page fault and its end). */
@@ -296,7 +297,8 @@ export class KvmCpuCore {
   private redoRing3Interrupt(): void {
     const sw = this.software;
     if (!sw || !this.kvmKept || !this.hybrid.softwareKernel) return;
-    const atInt = ring3InterruptBeforeUd({ regs: sw.getRegs(), sregs: sw.getSregs(), ram: this.bus.ram, translate: (gva) => this.translate(gva) });
+    const sregs = sw.getSregs();
+    const atInt = ring3InterruptBeforeUd({ regs: sw.getRegs(), sregs, ram: this.bus.ram, translate: (gva) => this.translateWith(sregs, gva) });
     if (!atInt) return;
     sw.setSregs(atInt.sregs);
     sw.setRegs(atInt.regs);
@@ -372,7 +374,7 @@ export class KvmCpuCore {
   /** The software core is to run more than the one general instruction: it gets the MSRs and XSAVE too. */
   private completeSoftwareState(): void {
     if (!this.generalStep) return;
-    kvmToSoftwareRest(this.vcpu, this.software!);
+    this.kvmKept!.held = kvmToSoftwareRest(this.vcpu, this.software!);
     this.generalStep = undefined;
     this.softSregsFrom = undefined;
   }
@@ -415,9 +417,11 @@ export class KvmCpuCore {
 
   private leaveSoftware(): void {
     const sw = this.software!;
+    let sregs: KvmSregs | undefined;
     if (this.hybrid.softwareKernel && this.ranKernelCode) {
-      const entries = kernelEntryFrames({
-        sregs: sw.getSregs(), lstar: sw.getMsr(MSR.LSTAR) ?? 0n,
+      sregs = sw.getSregs();
+      const entries = this.kernelEntries.frames({
+        sregs, lstar: sw.getMsr(MSR.LSTAR) ?? 0n,
         sysenterCs: sw.getMsr(MSR.IA32_SYSENTER_CS) ?? 0n, sysenterEip: sw.getMsr(MSR.IA32_SYSENTER_EIP) ?? 0n,
       }, this.bus.ram, (gva) => sw.translate(gva));
       for (const f of this.ring3CodeFrames) entries.delete(f);
@@ -427,7 +431,7 @@ export class KvmCpuCore {
     }
     if (this.hybrid.softwareKernel) this.counters.toKvm++;
     if (this.generalStep) this.leaveAfterGeneralInstruction(sw);
-    else { softwareToKvm(sw, this.vcpu, this.kvmKept!); this.eventMsrCache = undefined; }
+    else { softwareToKvm(sw, this.vcpu, this.kvmKept!, true, sregs ?? sw.getSregs()); this.eventMsrCache = undefined; }
     this.kvmKept = undefined;
   }
 
@@ -566,7 +570,7 @@ export class KvmCpuCore {
   memoryWritten(): void {}
   /** The KVMI access array changed: re-protect KVM's view; the software core drops its TLB. */
   accessChanged(): void {
-    this.protection.sync();
+    this.protection.syncAll();
     this.software?.accessChanged();
   }
 

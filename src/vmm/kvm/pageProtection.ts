@@ -24,7 +24,9 @@ export class PageProtection {
   private readonly applied: Uint8Array;
   private restricted = 0;
   /** Frames hidden from KVM regardless of their KVMI access. */
-  private readonly hidden = new Set<number>();
+  private hidden = new Set<number>();
+  /** Frames whose hiding changed since the last sync(). */
+  private readonly changed = new Set<number>();
 
   constructor(private readonly kvmMappingAddress: bigint, private readonly access: Uint8Array) {
     this.applied = new Uint8Array(access.length).fill(PROT_READ | PROT_WRITE);
@@ -40,32 +42,61 @@ export class PageProtection {
 
   /** Replaces the set of hidden frames (applied by the next sync()). */
   setHidden(frames: Iterable<number>): void {
-    this.hidden.clear();
-    for (const f of frames) if (f >= 0 && f < this.access.length) this.hidden.add(f);
+    const next = new Set<number>();
+    for (const f of frames) if (f >= 0 && f < this.access.length) next.add(f);
+    for (const f of this.hidden) if (!next.has(f)) this.changed.add(f);
+    for (const f of next) if (!this.hidden.has(f)) this.changed.add(f);
+    this.hidden = next;
   }
 
-  unhide(gfn: number): void { this.hidden.delete(gfn); }
+  unhide(gfn: number): void {
+    if (this.hidden.delete(gfn)) this.changed.add(gfn);
+  }
 
   private wanted(gfn: number): number {
     return this.hidden.has(gfn) ? PROT_NONE : hostProtection(this.access[gfn]);
   }
 
-  /** Applies every changed frame, one mprotect per run of frames with the same protection. */
+  /**
+   * Applies the frames whose hiding changed since the last call. It runs on every return to ring 3
+   * after kernel code in hybrid mode, so it looks at those frames only, not at all of RAM.
+   */
   sync(): void {
+    if (this.changed.size === 0) return;
+    const frames = [...this.changed].sort((a, b) => a - b);
+    this.changed.clear();
+    for (let i = 0; i < frames.length;) {
+      const gfn = frames[i++];
+      const prot = this.wanted(gfn);
+      if (prot === this.applied[gfn]) continue;
+      let end = gfn + 1;
+      while (i < frames.length && frames[i] === end && this.wanted(end) === prot && this.applied[end] !== prot) { end++; i++; }
+      this.apply(gfn, end, prot);
+    }
+  }
+
+  /** Applies every frame: after the KVMI access array changed (any frame may have). */
+  syncAll(): void {
+    this.changed.clear();
     const n = this.access.length;
     for (let gfn = 0; gfn < n;) {
       const prot = this.wanted(gfn);
       if (prot === this.applied[gfn]) { gfn++; continue; }
       let end = gfn + 1;
       while (end < n && this.wanted(end) === prot && this.applied[end] !== prot) end++;
-      check(libc().mprotect(this.kvmMappingAddress + BigInt(gfn * PAGE), (end - gfn) * PAGE, prot), 'ioctl',
-        `mprotect of guest frames 0x${gfn.toString(16)}-0x${(end - 1).toString(16)}`);
-      for (let f = gfn; f < end; f++) {
-        const wasFull = this.applied[f] === (PROT_READ | PROT_WRITE);
-        this.applied[f] = prot;
-        this.restricted += wasFull ? 1 : prot === (PROT_READ | PROT_WRITE) ? -1 : 0;
-      }
+      this.apply(gfn, end, prot);
       gfn = end;
+    }
+  }
+
+  /** One mprotect for frames [from, to), none of which is at `prot` yet. */
+  private apply(from: number, to: number, prot: number): void {
+    check(libc().mprotect(this.kvmMappingAddress + BigInt(from * PAGE), (to - from) * PAGE, prot), 'ioctl',
+      `mprotect of guest frames 0x${from.toString(16)}-0x${(to - 1).toString(16)}`);
+    for (let f = from; f < to; f++) {
+      const wasFull = this.applied[f] === (PROT_READ | PROT_WRITE);
+      this.applied[f] = prot;
+      this.restricted += wasFull ? 1 : prot === (PROT_READ | PROT_WRITE) ? -1 : 0;
     }
   }
 }

@@ -16,8 +16,26 @@ export const TRANSFERRED_MSRS: readonly number[] = [
   MSR.IA32_SYSENTER_CS, MSR.IA32_SYSENTER_ESP, MSR.IA32_SYSENTER_EIP, MSR.IA32_PAT, MSR.TSC_AUX,
 ];
 
-/** What KVM keeps while the software core runs (restored on the way back). */
-export interface KvmOnlyState { apicBase: bigint; cr8: bigint; interruptBitmap: KvmSregs['interrupt_bitmap'] }
+/**
+ * What KVM keeps while the software core runs (restored on the way back), and what it holds of the
+ * MSRs and XSAVE image (`held`, once they were read), so that the way back writes only what the
+ * software core changed. KVM does not run while the software core has the state, so its values
+ * are still the ones read.
+ */
+export interface KvmOnlyState { apicBase: bigint; cr8: bigint; interruptBitmap: KvmSregs['interrupt_bitmap']; held?: KvmHeldRest }
+
+/** The MSRs (TRANSFERRED_MSRS that KVM reported) and the XSAVE image, as read from KVM. */
+export interface KvmHeldRest { msrs: Map<number, bigint>; xsave: Uint8Array }
+
+/**
+ * The state in the XSAVE legacy region (the FXSAVE image, SDM Vol. 1 Table 10-2), all the software
+ * core models: FCW to MXCSR (bytes 0-27) and ST0-ST7, XMM0-XMM15 (32-415). Left out: MXCSR_MASK
+ * (28-31, a read-only capability that FXRSTOR/XRSTOR ignore) and the reserved and software-available
+ * bytes 416-511.
+ */
+const XSAVE_LEGACY_STATE: readonly (readonly [number, number])[] = [[0, 28], [32, 416]];
+/** XSTATE_BV, the first field of the XSAVE header (SDM Vol. 1 13.4.2); bits 0 and 1: x87 and SSE state. */
+const XSTATE_BV = 512;
 
 /** RFLAGS.RF (SDM Vol. 3A 18.3.1.1). */
 const RFLAGS_RF = 1n << 16n;
@@ -33,8 +51,7 @@ export function kvmToSoftware(kvm: KvmVcpuFd, cpu: CpuCore, stoppedByHostFault: 
   const regs = kvm.getRegs();
   if (stoppedByHostFault) regs.rflags &= ~RFLAGS_RF;
   cpu.setRegs(regs);
-  kvmToSoftwareRest(kvm, cpu);
-  return keptByKvm(sregs);
+  return { ...keptByKvm(sregs), held: kvmToSoftwareRest(kvm, cpu) };
 }
 
 /** What stays KVM's, from KVM's kvm_sregs. */
@@ -52,26 +69,37 @@ export function kvmToSoftwareGeneral(cpu: CpuCore, regs: KvmRegs, sregs: KvmSreg
 }
 
 /** The MSRs and the XSAVE image, KVM -> software core (what kvmToSoftwareGeneral leaves out). */
-export function kvmToSoftwareRest(kvm: KvmVcpuFd, cpu: CpuCore): void {
-  for (const [index, value] of kvm.getMsrs(TRANSFERRED_MSRS)) cpu.setMsr(index, value);
+export function kvmToSoftwareRest(kvm: KvmVcpuFd, cpu: CpuCore): KvmHeldRest {
+  const msrs = kvm.getMsrs(TRANSFERRED_MSRS);
+  for (const [index, value] of msrs) cpu.setMsr(index, value);
+  const xsave = kvm.getXsave();
   try {
-    cpu.setXsave(kvm.getXsave());
+    cpu.setXsave(xsave);
   } catch (e) {
     throw new KvmError('badArgument', `the software core refused KVM's XSAVE image: ${(e as Error).message}`);
   }
+  return { msrs, xsave };
 }
 
 /** Software core -> KVM: everything kvmToSoftware moved (`rest`: also the MSRs and XSAVE image). */
-export function softwareToKvm(cpu: CpuCore, kvm: KvmVcpuFd, kept: KvmOnlyState, rest = true): void {
-  const sregs = cpu.getSregs();
+export function softwareToKvm(cpu: CpuCore, kvm: KvmVcpuFd, kept: KvmOnlyState, rest = true, sregs = cpu.getSregs()): void {
   kvm.setSregs({ ...sregs, apic_base: kept.apicBase, cr8: kept.cr8, interrupt_bitmap: kept.interruptBitmap });
   kvm.setRegs(cpu.getRegs());
   if (!rest) return;
+  const held = kept.held;
   const msrs = [];
   for (const index of TRANSFERRED_MSRS) {
     const data = cpu.getMsr(index);
-    if (data !== undefined) msrs.push({ index, data });
+    if (data !== undefined && held?.msrs.get(index) !== data) msrs.push({ index, data });
   }
-  kvm.setMsrs(msrs);
-  kvm.setXsave(cpu.getXsave());
+  if (msrs.length > 0) kvm.setMsrs(msrs);
+  const image = cpu.getXsave();
+  if (!held) { kvm.setXsave(image); return; }
+  // KVM keeps the rest of its image (header, AVX and later components) and is written only if the
+  // x87/SSE state changed.
+  if (XSAVE_LEGACY_STATE.every(([from, to]) => Buffer.compare(image.subarray(from, to), held.xsave.subarray(from, to)) === 0)) return;
+  const merged = held.xsave.slice();
+  for (const [from, to] of XSAVE_LEGACY_STATE) merged.set(image.subarray(from, to), from);
+  merged[XSTATE_BV] |= 3;
+  kvm.setXsave(merged);
 }

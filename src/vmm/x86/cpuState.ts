@@ -73,10 +73,11 @@ export class CpuStateAccess {
 
   getSregs(): KvmSregs {
     const c = this.c;
-    const out: Record<string, unknown> = {};
-    for (const [name, idx] of SEG_NAMES) out[name] = segOut(c.seg[idx]);
+    const seg = c.seg;
+    // One object literal (a fixed shape): it is read on every hand-over between engines.
     return {
-      ...(out as Pick<KvmSregs, 'cs' | 'ds' | 'es' | 'fs' | 'gs' | 'ss' | 'tr' | 'ldt'>),
+      es: segOut(seg[ES]), cs: segOut(seg[CS]), ss: segOut(seg[SS]), ds: segOut(seg[DS]),
+      fs: segOut(seg[FS]), gs: segOut(seg[GS]), ldt: segOut(seg[LDTR]), tr: segOut(seg[TR]),
       gdt: { base: u64(c.gdtBase), limit: c.gdtLimit }, idt: { base: u64(c.idtBase), limit: c.idtLimit },
       cr0: BigInt(c.cr0 >>> 0), cr2: u64(c.cr2), cr3: BigInt(c.cr3), cr4: BigInt(c.cr4 >>> 0), cr8: BigInt(c.cr8),
       efer: BigInt(c.efer >>> 0), apic_base: c.msr.apicBase, interrupt_bitmap: pendingBitmap(c.pendingVectors),

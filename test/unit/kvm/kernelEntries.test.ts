@@ -1,10 +1,11 @@
 // The kernel entry frames the hybrid KVM engine hides from KVM (src/vmm/kvm/kernelEntries.ts): the
 // frames of every present interrupt/trap gate's target, of LSTAR with EFER.SCE and of SYSENTER_EIP,
 // found through the guest's translation, and with one walk per linear page rather than per address
-// (this runs on every return to ring 3 after kernel code).
+// (this runs on every return to ring 3 after kernel code); KernelEntryCache reuses the decoded gates
+// while the IDT's bytes stay the same, and still follows rewritten gates and remapped pages.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { kernelEntryFrames } from '../../../src/vmm/kvm/kernelEntries';
+import { KernelEntryCache, kernelEntryFrames } from '../../../src/vmm/kvm/kernelEntries';
 import { emptySregs } from '../../../src/vmm/x86/kvmState';
 
 const KERNEL = 0xffff_ffff_8000_0000n;
@@ -57,4 +58,28 @@ test('no SYSCALL entry without EFER.SCE, no SYSENTER entry without SYSENTER_CS, 
   const sregs = { ...emptySregs(), efer: 0xd00n, idt: { base: IDT_LINEAR, limit: 16 - 1 } };
   const frames = kernelEntryFrames({ sregs, lstar: KERNEL + 0x3008n, sysenterCs: 0n, sysenterEip: KERNEL + 0x2010n }, m.ram, m.translate);
   assert.deepEqual([...frames], [0x40]);
+});
+
+test('KernelEntryCache: the same frames; a rewritten gate and a remapped page are followed', () => {
+  const targets = [KERNEL + 0x1010n, KERNEL + 0x2010n, KERNEL + 0x1f00n];
+  const m = machine(targets);
+  const sregs = { ...emptySregs(), efer: 0xd01n, idt: { base: IDT_LINEAR, limit: 256 * 16 - 1 } };
+  const regs = { sregs, lstar: KERNEL + 0x3008n, sysenterCs: 0n, sysenterEip: 0n };
+  const cache = new KernelEntryCache();
+  const sorted = (s: Set<number>) => [...s].sort((a, b) => a - b);
+  assert.deepEqual(sorted(cache.frames(regs, m.ram, m.translate)), sorted(kernelEntryFrames(regs, m.ram, m.translate)));
+  assert.deepEqual(sorted(cache.frames(regs, m.ram, m.translate)), [0x7, 0x23, 0x40]);
+
+  // Gate 1 now points into the page at KERNEL + 0x3000 (frame 0x23), which LSTAR shares: 0x7 goes.
+  const v = new DataView(m.ram.buffer);
+  v.setUint16(IDT_GPA + 16, 0x3100, true);
+  assert.deepEqual(sorted(cache.frames(regs, m.ram, m.translate)), [0x23, 0x40]);
+
+  // The page of gate 0's target moves to another frame: translated afresh, not remembered.
+  PAGES.set(KERNEL + 0x1000n, 0x50000n);
+  try {
+    assert.deepEqual(sorted(cache.frames(regs, m.ram, m.translate)), [0x23, 0x50]);
+  } finally {
+    PAGES.set(KERNEL + 0x1000n, 0x40000n);
+  }
 });

@@ -125,6 +125,8 @@ export class KvmCpuCore {
   /** Entry frames ring-3 code executes from: never hidden again (kernel entries there stay in KVM). */
   private readonly ring3CodeFrames = new Set<number>();
   private readonly kernelEntries = new KernelEntryCache();
+  /** The transferred MSRs as softwareToKvm last left them in KVM (see kvmMsrsWhileRing3). */
+  private kvmMsrs: Map<number, bigint> | undefined;
   /** The software core ran kernel code since it took over: the entry points may have changed. */
   private ranKernelCode = false;
   /** Set while the software core owns the vCPU state (between a watched-page fault and its end). */
@@ -319,7 +321,7 @@ export class KvmCpuCore {
     this.software.accessChanged();
     if (hostFault && this.enterForGeneralInstruction(hostFault)) return this.stepInSoftware(1);
     this.softSregsFrom = undefined;
-    this.kvmKept = kvmToSoftware(this.vcpu, this.software, hostFault !== false);
+    this.kvmKept = kvmToSoftware(this.vcpu, this.software, hostFault !== false, this.kvmMsrsWhileRing3());
     return hostFault ? this.stepInSoftware(1) : undefined;
   }
 
@@ -374,7 +376,7 @@ export class KvmCpuCore {
   /** The software core is to run more than the one general instruction: it gets the MSRs and XSAVE too. */
   private completeSoftwareState(): void {
     if (!this.generalStep) return;
-    this.kvmKept!.held = kvmToSoftwareRest(this.vcpu, this.software!);
+    this.kvmKept!.held = kvmToSoftwareRest(this.vcpu, this.software!, this.kvmMsrsWhileRing3());
     this.generalStep = undefined;
     this.softSregsFrom = undefined;
   }
@@ -431,7 +433,10 @@ export class KvmCpuCore {
     }
     if (this.hybrid.softwareKernel) this.counters.toKvm++;
     if (this.generalStep) this.leaveAfterGeneralInstruction(sw);
-    else { softwareToKvm(sw, this.vcpu, this.kvmKept!, true, sregs ?? sw.getSregs()); this.eventMsrCache = undefined; }
+    else {
+      this.kvmMsrs = softwareToKvm(sw, this.vcpu, this.kvmKept!, true, sregs ?? sw.getSregs());
+      this.eventMsrCache = undefined;
+    }
     this.kvmKept = undefined;
   }
 
@@ -501,6 +506,7 @@ export class KvmCpuCore {
   setMsr(index: number, value: bigint): boolean {
     if (this.soft) return this.fullSoft().setMsr(index, value);
     this.eventMsrCache = undefined;
+    this.kvmMsrs = undefined;
     return this.vcpu.setMsrs([{ index, data: value }]) === 1;
   }
 
@@ -508,6 +514,15 @@ export class KvmCpuCore {
   private fullSoft(): CpuCore {
     this.completeSoftwareState();
     return this.soft!;
+  }
+
+  /**
+   * The transferred MSRs KVM holds, when they cannot have changed since softwareToKvm wrote them:
+   * in software-kernel mode with every kernel entry hidden, KVM runs ring-3 code only, and WRMSR
+   * and SWAPGS are privileged (SDM Vol. 2 WRMSR, SWAPGS). The same reasoning as eventMsrCache.
+   */
+  private kvmMsrsWhileRing3(): Map<number, bigint> | undefined {
+    return this.hybrid.softwareKernel && this.ring3CodeFrames.size === 0 ? this.kvmMsrs : undefined;
   }
 
   getEventMsrs(): KvmiEventMsrs {

@@ -45,13 +45,13 @@ const RFLAGS_RF = 1n << 16n;
  * the host's fault path leaves RFLAGS.RF set in that state although the guest took no fault, so
  * RF is cleared (the guest's own state before the instruction).
  */
-export function kvmToSoftware(kvm: KvmVcpuFd, cpu: CpuCore, stoppedByHostFault: boolean): KvmOnlyState {
+export function kvmToSoftware(kvm: KvmVcpuFd, cpu: CpuCore, stoppedByHostFault: boolean, knownMsrs?: ReadonlyMap<number, bigint>): KvmOnlyState {
   const sregs = kvm.getSregs();
   cpu.setSregs(sregs);
   const regs = kvm.getRegs();
   if (stoppedByHostFault) regs.rflags &= ~RFLAGS_RF;
   cpu.setRegs(regs);
-  return { ...keptByKvm(sregs), held: kvmToSoftwareRest(kvm, cpu) };
+  return { ...keptByKvm(sregs), held: kvmToSoftwareRest(kvm, cpu, knownMsrs) };
 }
 
 /** What stays KVM's, from KVM's kvm_sregs. */
@@ -68,9 +68,13 @@ export function kvmToSoftwareGeneral(cpu: CpuCore, regs: KvmRegs, sregs: KvmSreg
   cpu.setRegs(regs);
 }
 
-/** The MSRs and the XSAVE image, KVM -> software core (what kvmToSoftwareGeneral leaves out). */
-export function kvmToSoftwareRest(kvm: KvmVcpuFd, cpu: CpuCore): KvmHeldRest {
-  const msrs = kvm.getMsrs(TRANSFERRED_MSRS);
+/**
+ * The MSRs and the XSAVE image, KVM -> software core (what kvmToSoftwareGeneral leaves out).
+ * `knownMsrs`: the MSR values KVM is known to hold (what softwareToKvm left there, when only
+ * ring-3 code ran in KVM since, which cannot change them), read instead of asking KVM.
+ */
+export function kvmToSoftwareRest(kvm: KvmVcpuFd, cpu: CpuCore, knownMsrs?: ReadonlyMap<number, bigint>): KvmHeldRest {
+  const msrs = knownMsrs ? new Map(knownMsrs) : kvm.getMsrs(TRANSFERRED_MSRS);
   for (const [index, value] of msrs) cpu.setMsr(index, value);
   const xsave = kvm.getXsave();
   try {
@@ -81,25 +85,34 @@ export function kvmToSoftwareRest(kvm: KvmVcpuFd, cpu: CpuCore): KvmHeldRest {
   return { msrs, xsave };
 }
 
-/** Software core -> KVM: everything kvmToSoftware moved (`rest`: also the MSRs and XSAVE image). */
-export function softwareToKvm(cpu: CpuCore, kvm: KvmVcpuFd, kept: KvmOnlyState, rest = true, sregs = cpu.getSregs()): void {
+/**
+ * Software core -> KVM: everything kvmToSoftware moved (`rest`: also the MSRs and XSAVE image).
+ * Returns the TRANSFERRED_MSRS values KVM holds afterwards, when known (undefined otherwise).
+ */
+export function softwareToKvm(cpu: CpuCore, kvm: KvmVcpuFd, kept: KvmOnlyState, rest = true, sregs = cpu.getSregs()): Map<number, bigint> | undefined {
   kvm.setSregs({ ...sregs, apic_base: kept.apicBase, cr8: kept.cr8, interrupt_bitmap: kept.interruptBitmap });
   kvm.setRegs(cpu.getRegs());
-  if (!rest) return;
+  if (!rest) return undefined;
   const held = kept.held;
   const msrs = [];
   for (const index of TRANSFERRED_MSRS) {
     const data = cpu.getMsr(index);
     if (data !== undefined && held?.msrs.get(index) !== data) msrs.push({ index, data });
   }
-  if (msrs.length > 0) kvm.setMsrs(msrs);
+  const accepted = msrs.length > 0 ? kvm.setMsrs(msrs) : 0;
+  let holds: Map<number, bigint> | undefined;
+  if (held && accepted === msrs.length) {
+    holds = new Map(held.msrs);
+    for (const m of msrs) holds.set(m.index, m.data);
+  }
   const image = cpu.getXsave();
-  if (!held) { kvm.setXsave(image); return; }
+  if (!held) { kvm.setXsave(image); return holds; }
   // KVM keeps the rest of its image (header, AVX and later components) and is written only if the
   // x87/SSE state changed.
-  if (XSAVE_LEGACY_STATE.every(([from, to]) => Buffer.compare(image.subarray(from, to), held.xsave.subarray(from, to)) === 0)) return;
+  if (XSAVE_LEGACY_STATE.every(([from, to]) => Buffer.compare(image.subarray(from, to), held.xsave.subarray(from, to)) === 0)) return holds;
   const merged = held.xsave.slice();
   for (const [from, to] of XSAVE_LEGACY_STATE) merged.set(image.subarray(from, to), from);
   merged[XSTATE_BV] |= 3;
   kvm.setXsave(merged);
+  return holds;
 }

@@ -28,6 +28,7 @@ import { KvmVcpuFd } from './kvmVcpuFd';
 import { KickTimer } from './kickTimer';
 import { EmulationCounter } from './emulationCounter';
 import { PageProtection } from './pageProtection';
+import { Ring3Placement } from './ring3Placement';
 import { keptByKvm, KvmOnlyState, kvmToSoftware, kvmToSoftwareGeneral, kvmToSoftwareRest, softwareToKvm } from './stateTransfer';
 import { libc } from './libc';
 
@@ -56,6 +57,8 @@ export interface KvmRunCounters {
   toKvm: number;
   /** Kernel entries caught at a hidden entry frame and continued in the software core. */
   kernelEntries: number;
+  /** Times ring-3 code moved to the software core because it entered the kernel too often (ring3Placement.ts). */
+  ring3Moves: number;
   /** Hidden entry frames given back to KVM because ring-3 code executes from them. */
   unhiddenFrames: number;
   /** Ring-3 INT n that PVM delivered as #UD, re-executed as INT n by the software core. */
@@ -92,7 +95,7 @@ interface HostFaultSite {
 }
 
 /** The software core, with its current privilege level (X86Cpu.cpl). */
-export type SoftwareCore = CpuCore & { readonly cpl: number; stopAtUserMode: boolean };
+export type SoftwareCore = CpuCore & { readonly cpl: number; stopAtUserMode: boolean; readonly userToKernel: number };
 
 /** Instructions the software core runs per run() call in software kernel mode. */
 const SOFTWARE_SLICE = 20_000;
@@ -102,7 +105,7 @@ export class KvmCpuCore {
   readonly intercepts: CpuIntercepts;
   readonly instructions = 0;
   readonly counters: KvmRunCounters = {
-    exits: 0, ioExits: 0, mmioExits: 0, kicks: 0, softwareSteps: 0, lateAccesses: 0, toKvm: 0, kernelEntries: 0, unhiddenFrames: 0, ring3Interrupts: 0,
+    exits: 0, ioExits: 0, mmioExits: 0, kicks: 0, softwareSteps: 0, lateAccesses: 0, toKvm: 0, kernelEntries: 0, ring3Moves: 0, unhiddenFrames: 0, ring3Interrupts: 0,
     generalSteps: 0, emulatedInstructions: 0,
   };
   private stopRequested = false;
@@ -125,6 +128,8 @@ export class KvmCpuCore {
   /** Entry frames ring-3 code executes from: never hidden again (kernel entries there stay in KVM). */
   private readonly ring3CodeFrames = new Set<number>();
   private readonly kernelEntries = new KernelEntryCache();
+  /** Where ring-3 code runs in software kernel mode (KVM unless it enters the kernel too often). */
+  private readonly placement: Ring3Placement | undefined;
   /** The transferred MSRs as softwareToKvm last left them in KVM (see kvmMsrsWhileRing3). */
   private kvmMsrs: Map<number, bigint> | undefined;
   /** The software core ran kernel code since it took over: the entry points may have changed. */
@@ -154,6 +159,7 @@ export class KvmCpuCore {
       ptWrite32: () => { throw new KvmError('badArgument', 'translate() must not write page tables'); },
     };
     this.protection = new PageProtection(hybrid.kvmMappingAddress, hybrid.access);
+    if (hybrid.softwareKernel) this.placement = new Ring3Placement();
     this.intercepts = kvmIntercepts(hybrid.softwareKernel);
     this.emulation = EmulationCounter.open(vcpu.fd);
   }
@@ -287,6 +293,7 @@ export class KvmCpuCore {
     const gfn = Number(gpa >> PAGE_SHIFT);
     if (this.hybrid.softwareKernel && this.protection.isHidden(gfn) && this.vcpu.getSregs().cs.dpl !== 3) {
       this.counters.kernelEntries++;
+      this.placement?.kernelEntered();
       return true;
     }
     return this.protection.isRestricted(gfn);
@@ -401,15 +408,20 @@ export class KvmCpuCore {
       if (this.stopRequested) { this.stopRequested = false; return { kind: 'stopRequested' }; }
       if (i > 0) this.completeSoftwareState();
       // One instruction at a time in ring 3 (back to KVM as soon as it retired); kernel code runs
-      // until the instruction that returns to ring 3 (X86Cpu.stopAtUserMode) or the budget.
-      const chunk = sw.cpl === 3 ? 1 : budget - i;
+      // until the instruction that returns to ring 3 (X86Cpu.stopAtUserMode) or the budget. Unless
+      // ring-3 code is placed in the software core (ring3Placement.ts): then both run here.
+      const ring3Here = this.placement?.ring3InSoftware() ?? false;
+      sw.stopAtUserMode = this.hybrid.softwareKernel && !ring3Here;
+      const chunk = sw.cpl === 3 && !ring3Here ? 1 : budget - i;
       const before = sw.instructions;
-      if (sw.cpl !== 3) this.ranKernelCode = true;
+      const entriesBefore = sw.userToKernel;
+      if (sw.cpl !== 3 || ring3Here) this.ranKernelCode = true;
       const exit = withoutStackTraces(() => sw.run(chunk));
       i += chunk;
       this.counters.softwareSteps += sw.instructions - before;
+      if (ring3Here && sw.userToKernel !== entriesBefore) this.placement!.kernelEntered(sw.userToKernel - entriesBefore);
       if (exit.kind !== 'budget') return exit;
-      if (!this.hybrid.softwareKernel || (sw.cpl === 3 && !needsSoftwareRing3(this.intercepts))) {
+      if (!this.hybrid.softwareKernel || (sw.cpl === 3 && !needsSoftwareRing3(this.intercepts) && !ring3Here)) {
         this.leaveSoftware();
         return undefined;
       }
@@ -593,7 +605,7 @@ export class KvmCpuCore {
 
   /** The counters, with KVM's emulated-instruction count read now. */
   countersNow(): KvmRunCounters {
-    return { ...this.counters, emulatedInstructions: this.emulation?.read() ?? 0 };
+    return { ...this.counters, ring3Moves: this.placement?.moves ?? 0, emulatedInstructions: this.emulation?.read() ?? 0 };
   }
 
   /** Deletes the kick timer, closes the statistics file and the vCPU. */

@@ -56,6 +56,8 @@ export class CpuCore {
   };
   /** Current privilege level, code size (2/4/8 bytes) and stack address size. */
   cpl = 0;
+  /** Changes from CPL 3 to a lower CPL seen by updateModes (kernel entries, and state loads that make one). */
+  userToKernel = 0;
   codeSize: 2 | 4 | 8 = 2;
   stackSize = 2;
   /** XMM0-15 as 4 dwords each; MXCSR; the x87/legacy part of the FXSAVE image (bytes 0..159). */
@@ -134,6 +136,7 @@ export class CpuCore {
     const cs = this.seg[CS];
     if (!this.protectedMode) { this.cpl = 0; this.codeSize = 2; this.stackSize = 2; return; }
     if (this.flags & VM) { this.cpl = 3; this.codeSize = 2; this.stackSize = 2; return; }
+    if (this.cpl === 3 && cs.dpl !== 3) this.userToKernel++;
     this.cpl = cs.dpl;
     if (this.longMode && cs.l) { this.codeSize = 8; this.stackSize = 8; return; }
     this.codeSize = cs.db ? 4 : 2;

@@ -6,12 +6,11 @@
 // Skips with the probe's reason where /dev/kvm is absent or unusable.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { KvmEngine, KvmVm } from '../../../src/vmm/kvm/kvmEngine';
-import { KvmRunCounters } from '../../../src/vmm/kvm/kvmCpuCore';
+import { KvmEngine } from '../../../src/vmm/kvm/kvmEngine';
 import { probeHost } from '../../../src/vmm/kvm/hostProbe';
-import { VmStopReason } from '../../../src/vmm/engine/vmStop';
 import { guestDescription, guestToolchainMissing } from '../../support/guests';
 import { guestMachine, untilRing3 } from '../../support/guestMachine';
+import { runOnKvm } from '../../support/kvmGuestRun';
 
 const probe = probeHost();
 
@@ -20,12 +19,7 @@ function unavailable(): string | undefined {
   return guestToolchainMissing();
 }
 
-async function boot(name: string, softwareKernel = false): Promise<{ stdout: string; stop: VmStopReason; counters: KvmRunCounters }> {
-  const { machine, output } = await guestMachine(new KvmEngine({ softwareKernel }), name);
-  await machine.start();
-  const stop = await machine.vm.finished;
-  return { stdout: output(), stop, counters: (machine.vm as KvmVm).kvmCounters() };
-}
+const boot = (name: string, softwareKernel = false) => runOnKvm(name, softwareKernel);
 
 for (const name of ['hello', 'user-mode-ud2', 'bench-user-ud2-small']) {
   test(`${name} prints the manifest output and exits with its code on KVM`, async (t) => {

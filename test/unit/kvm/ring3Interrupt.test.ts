@@ -5,19 +5,13 @@
 // Skips with the probe's reason where /dev/kvm is absent or unusable.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { KvmEngine, KvmVm } from '../../../src/vmm/kvm/kvmEngine';
 import { probeHost } from '../../../src/vmm/kvm/hostProbe';
 import { guestDescription, guestToolchainMissing } from '../../support/guests';
-import { guestMachine } from '../../support/guestMachine';
+import { runOnKvm } from '../../support/kvmGuestRun';
 
 const probe = probeHost();
 
-async function bootHybrid(name: string) {
-  const { machine, output } = await guestMachine(new KvmEngine({ softwareKernel: true }), name);
-  await machine.start();
-  const stop = await machine.vm.finished;
-  return { stdout: output(), stop, counters: (machine.vm as KvmVm).kvmCounters() };
-}
+const bootHybrid = (name: string) => runOnKvm(name, true);
 
 for (const name of ['user-mode', 'bench-user-small', 'user-mode-ud2']) {
   test(`${name} (ring 3 left with ${name.endsWith('ud2') ? 'UD2' : 'INT 0x80'}) gives the manifest output with the software kernel`, async (t) => {

@@ -25,11 +25,14 @@ export class PageProtection {
   private restricted = 0;
   /** Frames hidden from KVM regardless of their KVMI access. */
   private hidden = new Set<number>();
-  /** Frames whose hiding changed since the last sync(). */
+  /** The KVMI access of each frame as syncAll() last saw it. */
+  private readonly seen: Uint8Array;
+  /** Frames whose hiding or access changed since the last sync(). */
   private readonly changed = new Set<number>();
 
   constructor(private readonly kvmMappingAddress: bigint, private readonly access: Uint8Array) {
     this.applied = new Uint8Array(access.length).fill(PROT_READ | PROT_WRITE);
+    this.seen = new Uint8Array(access.length).fill(PAGE_ACCESS_ALL);
   }
 
   /** True when some frame is protected (an EFAULT from KVM_RUN may then be an access to it). */
@@ -58,8 +61,9 @@ export class PageProtection {
   }
 
   /**
-   * Applies the frames whose hiding changed since the last call. It runs on every return to ring 3
-   * after kernel code in hybrid mode, so it looks at those frames only, not at all of RAM.
+   * Applies the frames whose hiding (or, through syncAll, access) changed since the last call. It
+   * runs on every return to ring 3 after kernel code in hybrid mode, so it looks at those frames
+   * only, not at all of RAM.
    */
   sync(): void {
     if (this.changed.size === 0) return;
@@ -75,18 +79,29 @@ export class PageProtection {
     }
   }
 
-  /** Applies every frame: after the KVMI access array changed (any frame may have). */
+  /**
+   * After the KVMI access array changed: finds the frames whose access differs from the last call
+   * (comparing four frames per step, so a 1 GiB guest's 262,144 frames take a fraction of a
+   * millisecond) and applies them together with any change of hiding.
+   */
   syncAll(): void {
-    this.changed.clear();
-    const n = this.access.length;
-    for (let gfn = 0; gfn < n;) {
-      const prot = this.wanted(gfn);
-      if (prot === this.applied[gfn]) { gfn++; continue; }
-      let end = gfn + 1;
-      while (end < n && this.wanted(end) === prot && this.applied[end] !== prot) end++;
-      this.apply(gfn, end, prot);
-      gfn = end;
+    const { access, seen } = this;
+    const words = access.byteOffset % 4 === 0 ? access.length >>> 2 : 0;
+    const now = words > 0 ? new Uint32Array(access.buffer, access.byteOffset, words) : undefined;
+    const before = words > 0 ? new Uint32Array(seen.buffer, 0, words) : undefined;
+    for (let w = 0; w < words; w++) {
+      if (now![w] === before![w]) continue;
+      for (let f = w * 4; f < w * 4 + 4; f++) this.noteAccess(f);
     }
+    for (let f = words * 4; f < access.length; f++) this.noteAccess(f);
+    this.sync();
+  }
+
+  private noteAccess(gfn: number): void {
+    const value = this.access[gfn];
+    if (value === this.seen[gfn]) return;
+    this.seen[gfn] = value;
+    this.changed.add(gfn);
   }
 
   /** One mprotect for frames [from, to), none of which is at `prot` yet. */

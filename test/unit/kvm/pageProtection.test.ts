@@ -50,8 +50,12 @@ test('hidden frames are inaccessible until unhidden, a write-restricted frame is
     protection.sync();
     assert.deepEqual(framePermissions(memory.kvmMapping.address), expect({ 10: '---', 12: 'r--' }));
 
+    access.fill(PAGE_ACCESS_R | PAGE_ACCESS_X, 5, 9);     // a batch, applied by one syncAll
+    protection.syncAll();
+    assert.deepEqual(framePermissions(memory.kvmMapping.address), expect({ 5: 'r--', 6: 'r--', 7: 'r--', 8: 'r--', 10: '---', 12: 'r--' }));
+
     protection.setHidden([]);
-    access[12] = PAGE_ACCESS_ALL;
+    access.fill(PAGE_ACCESS_ALL);
     protection.syncAll();
     assert.deepEqual(framePermissions(memory.kvmMapping.address), expect({}));
     assert.equal(protection.anyRestricted, false);

@@ -11,7 +11,7 @@ const BENCHMARKS: Benchmark[] = [
   { name: 'guest-vs-qemu', file: 'guestVsQemu.ts', args: [], what: 'software engine vs QEMU TCG on the bench guest; unfired watchpoints' },
   { name: 'unfired', file: 'unfiredWatchpoints.ts', args: [], what: 'software engine: 1,000 restricted frames the guest never touches vs none, in one process' },
   { name: 'cpu-mips', file: 'cpuMips.ts', args: ['30'], what: 'software x86 core, tight integer loop' },
-  { name: 'kvm', file: 'kvmBench.ts', args: [], what: 'KVM engine: exit cost, ring-3 workload vs native, watchpoint round trip' },
+  { name: 'kvm', file: 'kvmBench.ts', args: [], what: 'KVM engine: ring-3 workload vs native, kernel workload, watchpoint round trip, unfired watchpoints, kernel round trips' },
   { name: 'kvmi', file: 'kvmiRoundTrip.ts', args: ['5000'], what: 'KVMI event round trip and READ_PHYSICAL throughput' },
   { name: 'dap', file: 'dapLatency.ts', args: ['5'], what: 'debug adapter: stop latency, launch to first instruction, stop inspection' },
   { name: 'debuginfo', file: 'debuginfo.ts', args: [], what: 'ELF/DWARF reader on a large generated program' },

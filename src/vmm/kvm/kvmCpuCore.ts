@@ -31,10 +31,16 @@ import { PageProtection } from './pageProtection';
 import { Ring3Placement } from './ring3Placement';
 import { keptByKvm, KvmOnlyState, kvmToSoftware, kvmToSoftwareGeneral, kvmToSoftwareRest, softwareToKvm } from './stateTransfer';
 import { libc } from './libc';
+import { readFileSync } from 'node:fs';
 
 const EINTR = 4;
 const EAGAIN = 11;
 const EFAULT = 14;
+
+/** The host's limit of memory mappings per process, for messages. */
+function maxMapCount(): string {
+  try { return readFileSync('/proc/sys/vm/max_map_count', 'utf8').trim(); } catch { return 'a limited number of'; }
+}
 /** Exits handled inside run() before it returns to the runner (serial flush, command check). */
 const EXITS_PER_SLICE = 256;
 /** How often a natively running vCPU is kicked out of KVM_RUN to serve commands. */
@@ -59,6 +65,8 @@ export interface KvmRunCounters {
   kernelEntries: number;
   /** Times ring-3 code moved to the software core because it entered the kernel too often (ring3Placement.ts). */
   ring3Moves: number;
+  /** Times the vCPU moved to the software core because KVM's mapping could not carry every restriction. */
+  overMappingLimit: number;
   /** Hidden entry frames given back to KVM because ring-3 code executes from them. */
   unhiddenFrames: number;
   /** Ring-3 INT n that PVM delivered as #UD, re-executed as INT n by the software core. */
@@ -105,7 +113,7 @@ export class KvmCpuCore {
   readonly intercepts: CpuIntercepts;
   readonly instructions = 0;
   readonly counters: KvmRunCounters = {
-    exits: 0, ioExits: 0, mmioExits: 0, kicks: 0, softwareSteps: 0, lateAccesses: 0, toKvm: 0, kernelEntries: 0, ring3Moves: 0, unhiddenFrames: 0, ring3Interrupts: 0,
+    exits: 0, ioExits: 0, mmioExits: 0, kicks: 0, softwareSteps: 0, lateAccesses: 0, toKvm: 0, kernelEntries: 0, ring3Moves: 0, overMappingLimit: 0, unhiddenFrames: 0, ring3Interrupts: 0,
     generalSteps: 0, emulatedInstructions: 0,
   };
   private stopRequested = false;
@@ -128,6 +136,7 @@ export class KvmCpuCore {
   /** Entry frames ring-3 code executes from: never hidden again (kernel entries there stay in KVM). */
   private readonly ring3CodeFrames = new Set<number>();
   private readonly kernelEntries = new KernelEntryCache();
+  private overLimitSaid = false;
   /** Where ring-3 code runs in software kernel mode (KVM unless it enters the kernel too often). */
   private readonly placement: Ring3Placement | undefined;
   /** The transferred MSRs as softwareToKvm last left them in KVM (see kvmMsrsWhileRing3). */
@@ -172,8 +181,9 @@ export class KvmCpuCore {
       this.started = true;
       if (this.hybrid.softwareKernel && this.vcpu.getSregs().cs.dpl !== 3) this.enterSoftware(false);
     }
-    // An intercept ring-3 code can trigger was turned on while the vCPU ran in KVM.
-    if (!this.kvmKept && this.hybrid.softwareKernel && needsSoftwareRing3(this.intercepts)) this.enterSoftware(false);
+    // An intercept ring-3 code can trigger was turned on while the vCPU ran in KVM, or KVM's mapping
+    // cannot carry every restriction (pageProtection.ts overLimit).
+    if (!this.kvmKept && ((this.hybrid.softwareKernel && needsSoftwareRing3(this.intercepts)) || this.kvmMappingOverLimit())) this.enterSoftware(false);
     if (this.kvmKept) {
       const exit = this.runInSoftware();
       if (exit) return exit;
@@ -200,6 +210,7 @@ export class KvmCpuCore {
     const v = this.vcpu.runView;
     for (let handled = 0; handled < EXITS_PER_SLICE; handled++) {
       if (this.stopRequested) { this.stopRequested = false; return { kind: 'stopRequested' }; }
+      if (this.kvmMappingOverLimit()) return this.enterSoftware(false) ?? this.runInSoftware() ?? { kind: 'budget' };
       this.offerInterrupt();
       const rc = this.vcpu.runGuest();
       this.counters.exits++;
@@ -390,7 +401,24 @@ export class KvmCpuCore {
 
   /** Runs the software core until it may hand back to KVM, or returns its exit. */
   private runInSoftware(): CpuExit | undefined {
-    return this.stepInSoftware(this.hybrid.softwareKernel ? SOFTWARE_SLICE : 1);
+    return this.stepInSoftware(this.hybrid.softwareKernel || this.protection.overLimit ? SOFTWARE_SLICE : 1);
+  }
+
+  /**
+   * True while some restriction could not be applied to KVM's mapping (the host's limit of memory
+   * mappings, vm.max_map_count, was reached): KVM would touch those frames unseen, so the vCPU runs
+   * in the software core, with exact KVMI semantics, until a sync applies everything. Said once on
+   * stderr, counted in `overMappingLimit`.
+   */
+  private kvmMappingOverLimit(): boolean {
+    if (!this.protection.overLimit) { this.overLimitSaid = false; return false; }
+    if (!this.overLimitSaid) {
+      this.overLimitSaid = true;
+      this.counters.overMappingLimit++;
+      process.stderr.write(`kvmi-vmm: vCPU ${this.vcpu.index}: KVM's view of guest RAM cannot carry this many separate restricted ranges `
+        + `(the host allows ${maxMapCount()} memory mappings, vm.max_map_count); the vCPU runs in the software engine until fewer are restricted\n`);
+    }
+    return true;
   }
 
   /**
@@ -410,7 +438,7 @@ export class KvmCpuCore {
       // One instruction at a time in ring 3 (back to KVM as soon as it retired); kernel code runs
       // until the instruction that returns to ring 3 (X86Cpu.stopAtUserMode) or the budget. Unless
       // ring-3 code is placed in the software core (ring3Placement.ts): then both run here.
-      const ring3Here = this.placement?.ring3InSoftware() ?? false;
+      const ring3Here = this.kvmMappingOverLimit() || (this.placement?.ring3InSoftware() ?? false);
       sw.stopAtUserMode = this.hybrid.softwareKernel && !ring3Here;
       const chunk = sw.cpl === 3 && !ring3Here ? 1 : budget - i;
       const before = sw.instructions;
@@ -421,15 +449,14 @@ export class KvmCpuCore {
       this.counters.softwareSteps += sw.instructions - before;
       if (ring3Here && sw.userToKernel !== entriesBefore) this.placement!.kernelEntered(sw.userToKernel - entriesBefore);
       if (exit.kind !== 'budget') return exit;
-      if (!this.hybrid.softwareKernel || (sw.cpl === 3 && !needsSoftwareRing3(this.intercepts) && !ring3Here)) {
-        this.leaveSoftware();
-        return undefined;
-      }
+      const mayLeave = !this.hybrid.softwareKernel || (sw.cpl === 3 && !needsSoftwareRing3(this.intercepts) && !ring3Here);
+      if (mayLeave && !this.kvmMappingOverLimit() && this.leaveSoftware()) return undefined;
     }
     return { kind: 'budget' };
   }
 
-  private leaveSoftware(): void {
+  /** Hands the vCPU back to KVM; false (the state stays in software) if KVM's mapping cannot carry the hidden frames. */
+  private leaveSoftware(): boolean {
     const sw = this.software!;
     let sregs: KvmSregs | undefined;
     if (this.hybrid.softwareKernel && this.ranKernelCode) {
@@ -441,6 +468,7 @@ export class KvmCpuCore {
       for (const f of this.ring3CodeFrames) entries.delete(f);
       this.protection.setHidden(entries);
       this.protection.sync();
+      if (this.kvmMappingOverLimit()) return false;
       this.ranKernelCode = false;
     }
     if (this.hybrid.softwareKernel) this.counters.toKvm++;
@@ -450,6 +478,7 @@ export class KvmCpuCore {
       this.eventMsrCache = undefined;
     }
     this.kvmKept = undefined;
+    return true;
   }
 
   /**

@@ -83,7 +83,7 @@ export class KvmVm extends WorkerThreadVm {
   private readonly memory: GuestMemory;
   private readonly totals = { runnerSlices: 0, events: 0 };
   private readonly kvm: KvmRunCounters = {
-    exits: 0, ioExits: 0, mmioExits: 0, kicks: 0, softwareSteps: 0, lateAccesses: 0, toKvm: 0, kernelEntries: 0, ring3Moves: 0, unhiddenFrames: 0, ring3Interrupts: 0,
+    exits: 0, ioExits: 0, mmioExits: 0, kicks: 0, softwareSteps: 0, lateAccesses: 0, toKvm: 0, kernelEntries: 0, ring3Moves: 0, overMappingLimit: 0, unhiddenFrames: 0, ring3Interrupts: 0,
     generalSteps: 0, emulatedInstructions: 0,
   };
 

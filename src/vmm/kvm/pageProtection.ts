@@ -7,10 +7,16 @@
 // only execution). Frames can also be hidden from KVM altogether (PROT_NONE) for hybrid execution:
 // the pages of the guest kernel's entry points, so that a kernel entry taken inside KVM stops
 // before its first instruction. The VMM's own mapping of the memfd stays writable throughout.
+// Every separately protected run of frames is a mapping of its own, and the host allows a process
+// vm.max_map_count of them (65,530 by default): past that, mprotect fails with ENOMEM. The frames
+// it could not protect are then kept for the next sync and `overLimit` is set, and the vCPU must
+// not run in KVM (KVM could touch those frames unseen) until a sync applies everything again.
 import { PAGE_ACCESS_ALL, PAGE_ACCESS_R, PAGE_ACCESS_W, PAGE_ACCESS_X } from '../engine/engine';
 import { check, libc, PROT_NONE, PROT_READ, PROT_WRITE } from './libc';
 
 const PAGE = 4096;
+/** mprotect's errno when the process would exceed vm.max_map_count mappings (mprotect(2)). */
+const ENOMEM = 12;
 
 /** Host protection of the KVM-side mapping for a KVMI access value. */
 export function hostProtection(access: number): number {
@@ -37,6 +43,9 @@ export class PageProtection {
 
   /** True when some frame is protected (an EFAULT from KVM_RUN may then be an access to it). */
   get anyRestricted(): boolean { return this.restricted > 0; }
+
+  /** The last sync could not apply every frame: the host's limit of mappings was reached. */
+  overLimit = false;
 
   isHidden(gfn: number): boolean { return this.hidden.has(gfn); }
 
@@ -75,8 +84,9 @@ export class PageProtection {
       if (prot === this.applied[gfn]) continue;
       let end = gfn + 1;
       while (i < frames.length && frames[i] === end && this.wanted(end) === prot && this.applied[end] !== prot) { end++; i++; }
-      this.apply(gfn, end, prot);
+      if (!this.apply(gfn, end, prot)) for (let f = gfn; f < end; f++) this.changed.add(f);
     }
+    this.overLimit = this.changed.size > 0;
   }
 
   /**
@@ -104,14 +114,17 @@ export class PageProtection {
     this.changed.add(gfn);
   }
 
-  /** One mprotect for frames [from, to), none of which is at `prot` yet. */
-  private apply(from: number, to: number, prot: number): void {
-    check(libc().mprotect(this.kvmMappingAddress + BigInt(from * PAGE), (to - from) * PAGE, prot), 'ioctl',
-      `mprotect of guest frames 0x${from.toString(16)}-0x${(to - 1).toString(16)}`);
+  /** One mprotect for frames [from, to), none of which is at `prot` yet; false if over the host's limit of mappings. */
+  private apply(from: number, to: number, prot: number): boolean {
+    const c = libc();
+    const result = c.mprotect(this.kvmMappingAddress + BigInt(from * PAGE), (to - from) * PAGE, prot);
+    if (result < 0 && c.koffi.errno() === ENOMEM) return false;
+    check(result, 'ioctl', `mprotect of guest frames 0x${from.toString(16)}-0x${(to - 1).toString(16)}`);
     for (let f = from; f < to; f++) {
       const wasFull = this.applied[f] === (PROT_READ | PROT_WRITE);
       this.applied[f] = prot;
       this.restricted += wasFull ? 1 : prot === (PROT_READ | PROT_WRITE) ? -1 : 0;
     }
+    return true;
   }
 }

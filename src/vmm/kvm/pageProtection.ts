@@ -8,15 +8,27 @@
 // the pages of the guest kernel's entry points, so that a kernel entry taken inside KVM stops
 // before its first instruction. The VMM's own mapping of the memfd stays writable throughout.
 // Every separately protected run of frames is a mapping of its own, and the host allows a process
-// vm.max_map_count of them (65,530 by default): past that, mprotect fails with ENOMEM. The frames
-// it could not protect are then kept for the next sync and `overLimit` is set, and the vCPU must
-// not run in KVM (KVM could touch those frames unseen) until a sync applies everything again.
+// vm.max_map_count of them (65,530 by default). Reaching that limit would also make every other
+// allocation of the process fail (V8's heap grows by mapping memory), so the protection uses at
+// most the limit minus MAPPING_HEADROOM. A change that would need more (or that mprotect refuses
+// with ENOMEM anyway) is kept for the next sync and `overLimit` is set: the vCPU must not run in
+// KVM (KVM could touch those frames unseen) until a sync applies everything again.
 import { PAGE_ACCESS_ALL, PAGE_ACCESS_R, PAGE_ACCESS_W, PAGE_ACCESS_X } from '../engine/engine';
+import { readFileSync } from 'node:fs';
 import { check, libc, PROT_NONE, PROT_READ, PROT_WRITE } from './libc';
 
 const PAGE = 4096;
 /** mprotect's errno when the process would exceed vm.max_map_count mappings (mprotect(2)). */
 const ENOMEM = 12;
+/** Mappings left to the rest of the process (heaps, thread stacks, libraries): node uses a few thousand. */
+export const MAPPING_HEADROOM = 16384;
+
+/** The mappings guest-RAM protection may add: the host's vm.max_map_count less MAPPING_HEADROOM. */
+export function defaultMappingBudget(): number {
+  let limit = 65530;
+  try { limit = Number(readFileSync('/proc/sys/vm/max_map_count', 'utf8')) || limit; } catch { /* the kernel default */ }
+  return Math.max(0, limit - MAPPING_HEADROOM);
+}
 
 /** Host protection of the KVM-side mapping for a KVMI access value. */
 export function hostProtection(access: number): number {
@@ -36,7 +48,11 @@ export class PageProtection {
   /** Frames whose hiding or access changed since the last sync(). */
   private readonly changed = new Set<number>();
 
-  constructor(private readonly kvmMappingAddress: bigint, private readonly access: Uint8Array) {
+  /** Frames f whose applied protection differs from frame f + 1's: each adds a mapping. */
+  private boundaries = 0;
+
+  constructor(private readonly kvmMappingAddress: bigint, private readonly access: Uint8Array,
+    private readonly mappingBudget = defaultMappingBudget()) {
     this.applied = new Uint8Array(access.length).fill(PROT_READ | PROT_WRITE);
     this.seen = new Uint8Array(access.length).fill(PAGE_ACCESS_ALL);
   }
@@ -114,8 +130,14 @@ export class PageProtection {
     this.changed.add(gfn);
   }
 
-  /** One mprotect for frames [from, to), none of which is at `prot` yet; false if over the host's limit of mappings. */
+  /** One mprotect for frames [from, to), none of which is at `prot` yet; false if over the budget of mappings. */
   private apply(from: number, to: number, prot: number): boolean {
+    const applied = this.applied;
+    const first = Math.max(from - 1, 0), last = Math.min(to, applied.length - 1);
+    let before = 0;
+    for (let f = first; f < last; f++) if (applied[f] !== applied[f + 1]) before++;
+    const after = (from > 0 && applied[from - 1] !== prot ? 1 : 0) + (to < applied.length && applied[to] !== prot ? 1 : 0);
+    if (after > before && this.boundaries + after - before > this.mappingBudget) return false;
     const c = libc();
     const result = c.mprotect(this.kvmMappingAddress + BigInt(from * PAGE), (to - from) * PAGE, prot);
     if (result < 0 && c.koffi.errno() === ENOMEM) return false;
@@ -125,6 +147,7 @@ export class PageProtection {
       this.applied[f] = prot;
       this.restricted += wasFull ? 1 : prot === (PROT_READ | PROT_WRITE) ? -1 : 0;
     }
+    this.boundaries += after - before;
     return true;
   }
 }

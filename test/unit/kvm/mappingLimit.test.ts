@@ -1,6 +1,7 @@
 // More separately restricted frames than KVM's view of guest RAM can carry: every restricted run of
-// frames is a host memory mapping of its own, and past vm.max_map_count mprotect fails. The vCPU
-// must then run in the software core (src/vmm/kvm/pageProtection.ts overLimit), and the guest must
+// frames is a host memory mapping of its own, and the protection may use vm.max_map_count less a
+// headroom for the rest of the process. The vCPU must then run in the software core
+// (src/vmm/kvm/pageProtection.ts overLimit) without the process running out of mappings, and the guest must
 // behave as with fewer restrictions: user-mode-ud2 with its user_data_page write-watched and every
 // other frame of 384 MiB it never touches restricted gives the same output and the same PF events
 // as on the software engine, and says why it runs slower. Skips where /dev/kvm is unusable, or where
@@ -14,6 +15,7 @@ import { Engine, PAGE_ACCESS_ALL, PAGE_ACCESS_R, PAGE_ACCESS_W, PAGE_ACCESS_X, P
 import { EmulatorEngine } from '../../../src/vmm/engine/emulatorEngine';
 import { probeHost } from '../../../src/vmm/kvm/hostProbe';
 import { KvmEngine, KvmVm } from '../../../src/vmm/kvm/kvmEngine';
+import { MAPPING_HEADROOM } from '../../../src/vmm/kvm/pageProtection';
 import { createMachine } from '../../../src/vmm/machine/machine';
 import { ensureGuestsBuilt, guestDescription, guestPath, guestToolchainMissing } from '../../support/guests';
 
@@ -27,7 +29,7 @@ function skipReason(): string | undefined {
   if (!probe.usable) return `KVM is not usable here: ${probe.reason}`;
   const limit = Number(readFileSync('/proc/sys/vm/max_map_count', 'utf8'));
   const mappingsNeeded = 2 * ((SCATTERED_TO - SCATTERED_FROM) / (2 * 4096));   // each restricted frame splits a mapping twice
-  if (limit > mappingsNeeded - 1000) return `vm.max_map_count is ${limit}: ${MEMORY_MIB} MiB of guest RAM cannot exceed it`;
+  if (limit - MAPPING_HEADROOM > mappingsNeeded - 1000) return `vm.max_map_count is ${limit}: ${MEMORY_MIB} MiB of guest RAM cannot exceed it`;
   return guestToolchainMissing();
 }
 

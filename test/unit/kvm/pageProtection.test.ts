@@ -1,7 +1,8 @@
 // KVM's view of guest RAM (src/vmm/kvm/pageProtection.ts), read back from /proc/self/maps: hidden
 // frames become inaccessible and come back when no longer hidden (sync() applies only the frames
 // whose hiding changed), a write-restricted frame becomes read-only, and the VMM's own mapping stays
-// writable. Needs koffi's libc (Linux); no /dev/kvm.
+// writable; past its budget of host mappings a change waits and overLimit is set. Needs koffi's libc
+// (Linux); no /dev/kvm.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -60,6 +61,26 @@ test('hidden frames are inaccessible until unhidden, a write-restricted frame is
     assert.deepEqual(framePermissions(memory.kvmMapping.address), expect({}));
     assert.equal(protection.anyRestricted, false);
     assert.deepEqual(framePermissions(memory.vmmMapping.address), expect({}), "the VMM's own mapping is never restricted");
+  } finally {
+    memory.releaseKvmSide();
+  }
+});
+
+test('past its budget of mappings a restriction waits, overLimit says so, and it is applied once room is made', { skip }, () => {
+  const memory = new GuestMemory(FRAMES * 4096);
+  try {
+    const access = new Uint8Array(FRAMES).fill(PAGE_ACCESS_ALL);
+    const protection = new PageProtection(memory.kvmMapping.address, access, 4);   // room for two isolated frames
+    for (const f of [1, 3, 5]) access[f] = PAGE_ACCESS_R | PAGE_ACCESS_X;
+    protection.syncAll();
+    assert.equal(protection.overLimit, true);
+    assert.deepEqual(framePermissions(memory.kvmMapping.address), expect({ 1: 'r--', 3: 'r--' }));
+
+    access[4] = PAGE_ACCESS_R | PAGE_ACCESS_X;             // 3-5 become one run: no new mapping needed
+    access[1] = PAGE_ACCESS_ALL;
+    protection.syncAll();
+    assert.equal(protection.overLimit, false);
+    assert.deepEqual(framePermissions(memory.kvmMapping.address), expect({ 3: 'r--', 4: 'r--', 5: 'r--' }));
   } finally {
     memory.releaseKvmSide();
   }

@@ -4,8 +4,8 @@
 // thread sent before the event), guest RAM access with range checks, KVMI page access through the
 // shared access array, and the end of the VM: the first vCPU to end (exit port, reset, shutdown,
 // CRASH, error) ends it, the others are told to stop, every thread reports itself released
-// (workerEntry.ts threadReleased) or exits, then `finished`
-// resolves. Subclasses create the threads and add what their engine has on top.
+// (workerEntry.ts threadReleased) or exits, then `finished` resolves. Subclasses create the threads
+// and add what their engine has on top.
 import { Worker } from 'node:worker_threads';
 import { EngineError, EngineName, EngineStats, PageAccessEntry, PAGE_ACCESS_ALL, Vm, VmConfig } from './engine';
 import { EmulatorVcpu } from './emulatorVcpu';

@@ -449,8 +449,8 @@ export class KvmCpuCore {
       this.counters.softwareSteps += sw.instructions - before;
       if (ring3Here && sw.userToKernel !== entriesBefore) this.placement!.kernelEntered(sw.userToKernel - entriesBefore);
       if (exit.kind !== 'budget') return exit;
-      const mayLeave = !this.hybrid.softwareKernel || (sw.cpl === 3 && !needsSoftwareRing3(this.intercepts) && !ring3Here);
-      if (mayLeave && !this.kvmMappingOverLimit() && this.leaveSoftware()) return undefined;
+      const mayLeave = !ring3Here && (!this.hybrid.softwareKernel || (sw.cpl === 3 && !needsSoftwareRing3(this.intercepts)));
+      if (mayLeave && this.leaveSoftware()) return undefined;
     }
     return { kind: 'budget' };
   }

@@ -40,15 +40,33 @@ export function kernelEntryAddresses(r: EntryRegisters, ram: Uint8Array, transla
   const entries = Math.min(256, Math.floor((r.sregs.idt.limit + 1) / gateSize));
   for (let v = 0; v < entries; v++) {
     const d = readGuestLinear(ram, translate, r.sregs.idt.base + BigInt(v * gateSize), gateSize);
-    if (!d) continue;
-    if (!(d.getUint8(5) & 0x80)) continue;                       // P bit
-    const type = d.getUint8(5) & 0xf;
-    if (type !== 0xe && type !== 0xf && !(type === 0x6 || type === 0x7)) continue;   // interrupt/trap gates
-    out.push(gateTarget(d, long));
+    if (d && isInterruptOrTrapGate(d.getUint8(5))) out.push(gateTarget(d, long));
   }
+  return [...out, ...fastSystemCallEntries(r)];
+}
+
+/** Byte 5 of a gate descriptor: present (P) and of type interrupt or trap gate, 16- or 32/64-bit. */
+function isInterruptOrTrapGate(flags: number): boolean {
+  const type = flags & 0xf;
+  return (flags & 0x80) !== 0 && (type === 0xe || type === 0xf || type === 0x6 || type === 0x7);
+}
+
+/** LSTAR when EFER.SCE enables SYSCALL, SYSENTER_EIP when SYSENTER_CS is set. */
+function fastSystemCallEntries(r: EntryRegisters): bigint[] {
+  const out: bigint[] = [];
   if (r.sregs.efer & EFER_SCE) out.push(r.lstar);
   if (r.sysenterCs !== 0n) out.push(r.sysenterEip);
   return out;
+}
+
+/** The frames (gpa >> 12) of the linear addresses `targets` that translate to RAM. */
+function framesOf(targets: bigint[], ram: Uint8Array, translate: (gva: bigint) => bigint | undefined): Set<number> {
+  const frames = new Set<number>();
+  for (const lin of targets) {
+    const gpa = translate(lin);
+    if (gpa !== undefined && gpa < BigInt(ram.length)) frames.add(Number(gpa >> 12n));
+  }
+  return frames;
 }
 
 /**
@@ -72,12 +90,7 @@ function translateByPage(translate: (gva: bigint) => bigint | undefined): (gva: 
 /** The frames (gpa >> 12) of the entry points that translate to RAM. */
 export function kernelEntryFrames(r: EntryRegisters, ram: Uint8Array, walk: (gva: bigint) => bigint | undefined): Set<number> {
   const translate = translateByPage(walk);
-  const frames = new Set<number>();
-  for (const lin of kernelEntryAddresses(r, ram, translate)) {
-    const gpa = translate(lin);
-    if (gpa !== undefined && gpa < BigInt(ram.length)) frames.add(Number(gpa >> 12n));
-  }
-  return frames;
+  return framesOf(kernelEntryAddresses(r, ram, translate), ram, translate);
 }
 
 /**
@@ -105,15 +118,7 @@ export class KernelEntryCache {
       this.long = long;
       this.gateTargets = presentGateTargets(this.idt, long);
     }
-    const targets = [...this.gateTargets];
-    if (r.sregs.efer & EFER_SCE) targets.push(r.lstar);
-    if (r.sysenterCs !== 0n) targets.push(r.sysenterEip);
-    const frames = new Set<number>();
-    for (const lin of targets) {
-      const gpa = translate(lin);
-      if (gpa !== undefined && gpa < BigInt(ram.length)) frames.add(Number(gpa >> 12n));
-    }
-    return frames;
+    return framesOf([...this.gateTargets, ...fastSystemCallEntries(r)], ram, translate);
   }
 }
 
@@ -138,10 +143,7 @@ function presentGateTargets(idt: Uint8Array, long: boolean): bigint[] {
   const view = new DataView(idt.buffer, idt.byteOffset, idt.length);
   const out: bigint[] = [];
   for (let at = 0; at + gateSize <= idt.length; at += gateSize) {
-    const flags = idt[at + 5];
-    const type = flags & 0xf;
-    if (!(flags & 0x80) || (type !== 0xe && type !== 0xf && type !== 0x6 && type !== 0x7)) continue;
-    out.push(gateTarget(new DataView(view.buffer, view.byteOffset + at, gateSize), long));
+    if (isInterruptOrTrapGate(idt[at + 5])) out.push(gateTarget(new DataView(view.buffer, view.byteOffset + at, gateSize), long));
   }
   return out;
 }

@@ -27,20 +27,15 @@ import { KvmError } from './kvmError';
 import { KvmVcpuFd } from './kvmVcpuFd';
 import { KickTimer } from './kickTimer';
 import { EmulationCounter } from './emulationCounter';
-import { PageProtection } from './pageProtection';
+import { hostMappingLimit, PageProtection } from './pageProtection';
 import { Ring3Placement } from './ring3Placement';
 import { keptByKvm, KvmOnlyState, kvmToSoftware, kvmToSoftwareGeneral, kvmToSoftwareRest, softwareToKvm } from './stateTransfer';
 import { libc } from './libc';
-import { readFileSync } from 'node:fs';
 
 const EINTR = 4;
 const EAGAIN = 11;
 const EFAULT = 14;
 
-/** The host's limit of memory mappings per process, for messages. */
-function maxMapCount(): string {
-  try { return readFileSync('/proc/sys/vm/max_map_count', 'utf8').trim(); } catch { return 'a limited number of'; }
-}
 /** Exits handled inside run() before it returns to the runner (serial flush, command check). */
 const EXITS_PER_SLICE = 256;
 /** How often a natively running vCPU is kicked out of KVM_RUN to serve commands. */
@@ -416,7 +411,7 @@ export class KvmCpuCore {
       this.overLimitSaid = true;
       this.counters.overMappingLimit++;
       process.stderr.write(`kvmi-vmm: vCPU ${this.vcpu.index}: KVM's view of guest RAM cannot carry this many separate restricted ranges `
-        + `(the host allows ${maxMapCount()} memory mappings, vm.max_map_count); the vCPU runs in the software engine until fewer are restricted\n`);
+        + `(the host allows ${hostMappingLimit()} memory mappings, vm.max_map_count); the vCPU runs in the software engine until fewer are restricted\n`);
     }
     return true;
   }

@@ -23,11 +23,14 @@ const ENOMEM = 12;
 /** Mappings left to the rest of the process (heaps, thread stacks, libraries): node uses a few thousand. */
 export const MAPPING_HEADROOM = 16384;
 
-/** The mappings guest-RAM protection may add: the host's vm.max_map_count less MAPPING_HEADROOM. */
+/** The host's limit of memory mappings per process (vm.max_map_count; the kernel's default if unreadable). */
+export function hostMappingLimit(): number {
+  try { return Number(readFileSync('/proc/sys/vm/max_map_count', 'utf8')) || 65530; } catch { return 65530; }
+}
+
+/** The mappings guest-RAM protection may add: the host's limit less MAPPING_HEADROOM. */
 export function defaultMappingBudget(): number {
-  let limit = 65530;
-  try { limit = Number(readFileSync('/proc/sys/vm/max_map_count', 'utf8')) || limit; } catch { /* the kernel default */ }
-  return Math.max(0, limit - MAPPING_HEADROOM);
+  return Math.max(0, hostMappingLimit() - MAPPING_HEADROOM);
 }
 
 /** Host protection of the KVM-side mapping for a KVMI access value. */

@@ -25,7 +25,7 @@ export const TRANSFERRED_MSRS: readonly number[] = [
 export interface KvmOnlyState { apicBase: bigint; cr8: bigint; interruptBitmap: KvmSregs['interrupt_bitmap']; held?: KvmHeldRest }
 
 /** The MSRs (TRANSFERRED_MSRS that KVM reported) and the XSAVE image, as read from KVM. */
-export interface KvmHeldRest { msrs: Map<number, bigint>; xsave: Uint8Array }
+export interface KvmHeldRest { msrs: ReadonlyMap<number, bigint>; xsave: Uint8Array }
 
 /**
  * The state in the XSAVE legacy region (the FXSAVE image, SDM Vol. 1 Table 10-2), all the software
@@ -74,7 +74,7 @@ export function kvmToSoftwareGeneral(cpu: CpuCore, regs: KvmRegs, sregs: KvmSreg
  * ring-3 code ran in KVM since, which cannot change them), read instead of asking KVM.
  */
 export function kvmToSoftwareRest(kvm: KvmVcpuFd, cpu: CpuCore, knownMsrs?: ReadonlyMap<number, bigint>): KvmHeldRest {
-  const msrs = knownMsrs ? new Map(knownMsrs) : kvm.getMsrs(TRANSFERRED_MSRS);
+  const msrs = knownMsrs ?? kvm.getMsrs(TRANSFERRED_MSRS);
   for (const [index, value] of msrs) cpu.setMsr(index, value);
   const xsave = kvm.getXsave();
   try {

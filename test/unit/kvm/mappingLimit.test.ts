@@ -15,7 +15,7 @@ import { Engine, PAGE_ACCESS_ALL, PAGE_ACCESS_R, PAGE_ACCESS_W, PAGE_ACCESS_X, P
 import { EmulatorEngine } from '../../../src/vmm/engine/emulatorEngine';
 import { probeHost } from '../../../src/vmm/kvm/hostProbe';
 import { KvmEngine, KvmVm } from '../../../src/vmm/kvm/kvmEngine';
-import { MAPPING_HEADROOM } from '../../../src/vmm/kvm/pageProtection';
+import { hostMappingLimit, MAPPING_HEADROOM } from '../../../src/vmm/kvm/pageProtection';
 import { createMachine } from '../../../src/vmm/machine/machine';
 import { ensureGuestsBuilt, guestDescription, guestPath, guestToolchainMissing } from '../../support/guests';
 
@@ -27,7 +27,7 @@ const probe = probeHost();
 
 function skipReason(): string | undefined {
   if (!probe.usable) return `KVM is not usable here: ${probe.reason}`;
-  const limit = Number(readFileSync('/proc/sys/vm/max_map_count', 'utf8'));
+  const limit = hostMappingLimit();
   const mappingsNeeded = 2 * ((SCATTERED_TO - SCATTERED_FROM) / (2 * 4096));   // each restricted frame splits a mapping twice
   if (limit - MAPPING_HEADROOM > mappingsNeeded - 1000) return `vm.max_map_count is ${limit}: ${MEMORY_MIB} MiB of guest RAM cannot exceed it`;
   return guestToolchainMissing();

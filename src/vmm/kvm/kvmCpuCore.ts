@@ -72,6 +72,14 @@ export interface KvmRunCounters {
   emulatedInstructions: number;
 }
 
+/** Every counter at zero: a vCPU's start, and the VM's sum before any vCPU reported. */
+export function emptyKvmCounters(): KvmRunCounters {
+  return {
+    exits: 0, ioExits: 0, mmioExits: 0, kicks: 0, softwareSteps: 0, lateAccesses: 0, toKvm: 0, kernelEntries: 0, ring3Moves: 0,
+    overMappingLimit: 0, unhiddenFrames: 0, ring3Interrupts: 0, generalSteps: 0, emulatedInstructions: 0,
+  };
+}
+
 /** What the hybrid step needs besides the vCPU and the buses. */
 export interface HybridSupport {
   /** KVMI page access per frame, shared with the VMM core. */
@@ -107,10 +115,7 @@ const PAGE_SHIFT = 12n;
 export class KvmCpuCore {
   readonly intercepts: CpuIntercepts;
   readonly instructions = 0;
-  readonly counters: KvmRunCounters = {
-    exits: 0, ioExits: 0, mmioExits: 0, kicks: 0, softwareSteps: 0, lateAccesses: 0, toKvm: 0, kernelEntries: 0, ring3Moves: 0, overMappingLimit: 0, unhiddenFrames: 0, ring3Interrupts: 0,
-    generalSteps: 0, emulatedInstructions: 0,
-  };
+  readonly counters = emptyKvmCounters();
   private stopRequested = false;
   private irqLine = false;
   private acknowledge: (() => number) | undefined;

@@ -12,7 +12,7 @@ import { WorkerThreadVm } from '../engine/workerThreadVm';
 import { vcpuWorkerEntry } from '../engine/workerEntry';
 import { GuestMemory } from './guestMemory';
 import { KVM_API_VERSION, KVM_IOCTL } from './kvmAbi';
-import { KvmRunCounters } from './kvmCpuCore';
+import { emptyKvmCounters, KvmRunCounters } from './kvmCpuCore';
 import { lookupCpuid, supportedCpuid, type KvmCpuidEntry } from './kvmCpuidTable';
 import { KvmError } from './kvmError';
 import { encodeMemoryRegion } from './kvmStructs';
@@ -82,10 +82,7 @@ export class KvmVm extends WorkerThreadVm {
   private readonly vmFd: number;
   private readonly memory: GuestMemory;
   private readonly totals = { runnerSlices: 0, events: 0 };
-  private readonly kvm: KvmRunCounters = {
-    exits: 0, ioExits: 0, mmioExits: 0, kicks: 0, softwareSteps: 0, lateAccesses: 0, toKvm: 0, kernelEntries: 0, ring3Moves: 0, overMappingLimit: 0, unhiddenFrames: 0, ring3Interrupts: 0,
-    generalSteps: 0, emulatedInstructions: 0,
-  };
+  private readonly kvm = emptyKvmCounters();
 
   constructor(config: VmConfig, private readonly kvmFd: number, softwareKernel: boolean) {
     const c = libc();

@@ -44,65 +44,49 @@ async function runThread(dir: string, cacheHome: string): Promise<{ sum: number;
 
 const cacheFiles = (home: string) => readdirSync(join(home, 'kvmi-debug')).filter((f) => f.endsWith('.v8cache'));
 
-test('the first thread writes the code cache; the next starts from it and leaves it alone', async () => {
+/** Runs `body` with a fresh bundle directory and cache home, removed afterwards. */
+async function withBundleAndCache(body: (dir: string, home: string) => Promise<void>): Promise<void> {
   const dir = bundleDir();
   const home = mkdtempSync(join(tmpdir(), 'cache-home-'));
   try {
-    assert.deepEqual(await runThread(dir, home), { sum: 999000, dir });
-    const [file] = cacheFiles(home);
-    assert.match(file, /^fakeWorker-node/);
-    const path = join(home, 'kvmi-debug', file);
-    const written = statSync(path).mtimeMs;
-    assert.ok(statSync(path).size > 0);
-    assert.deepEqual(await runThread(dir, home), { sum: 999000, dir });
-    assert.equal(statSync(path).mtimeMs, written, 'an accepted cache is not rewritten');
-    assert.equal(cacheFiles(home).length, 1);
+    await body(dir, home);
   } finally {
     rmSync(dir, { recursive: true, force: true });
     rmSync(home, { recursive: true, force: true });
   }
-});
+}
 
-test('a damaged cache is ignored and replaced', async () => {
-  const dir = bundleDir();
-  const home = mkdtempSync(join(tmpdir(), 'cache-home-'));
-  try {
-    await runThread(dir, home);
-    const path = join(home, 'kvmi-debug', cacheFiles(home)[0]);
-    writeFileSync(path, Buffer.from('not a V8 code cache'));
-    assert.deepEqual(await runThread(dir, home), { sum: 999000, dir });
-    assert.notEqual(readFileSync(path).toString('latin1'), 'not a V8 code cache');
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-    rmSync(home, { recursive: true, force: true });
-  }
-});
+test('the first thread writes the code cache; the next starts from it and leaves it alone', () => withBundleAndCache(async (dir, home) => {
+  assert.deepEqual(await runThread(dir, home), { sum: 999000, dir });
+  const [file] = cacheFiles(home);
+  assert.match(file, /^fakeWorker-node/);
+  const path = join(home, 'kvmi-debug', file);
+  const written = statSync(path).mtimeMs;
+  assert.ok(statSync(path).size > 0);
+  assert.deepEqual(await runThread(dir, home), { sum: 999000, dir });
+  assert.equal(statSync(path).mtimeMs, written, 'an accepted cache is not rewritten');
+  assert.equal(cacheFiles(home).length, 1);
+}));
 
-test('a cache directory that cannot be created leaves the thread running as before', async () => {
-  const dir = bundleDir();
-  const home = mkdtempSync(join(tmpdir(), 'cache-home-'));
-  try {
-    writeFileSync(join(home, 'kvmi-debug'), 'a file where the directory should be');
-    assert.deepEqual(await runThread(dir, home), { sum: 999000, dir });
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-    rmSync(home, { recursive: true, force: true });
-  }
-});
+test('a damaged cache is ignored and replaced', () => withBundleAndCache(async (dir, home) => {
+  await runThread(dir, home);
+  const path = join(home, 'kvmi-debug', cacheFiles(home)[0]);
+  writeFileSync(path, Buffer.from('not a V8 code cache'));
+  assert.deepEqual(await runThread(dir, home), { sum: 999000, dir });
+  assert.notEqual(readFileSync(path).toString('latin1'), 'not a V8 code cache');
+}));
 
-test('a rebuilt script gets a new cache, and the cache of the old build is deleted', async () => {
-  const dir = bundleDir();
-  const home = mkdtempSync(join(tmpdir(), 'cache-home-'));
-  try {
-    await runThread(dir, home);
-    const [old] = cacheFiles(home);
-    utimesSync(join(dir, 'fakeWorker.js'), new Date(), new Date(Date.now() + 5000));
-    assert.deepEqual(await runThread(dir, home), { sum: 999000, dir });
-    const now = cacheFiles(home);
-    assert.equal(now.length, 1, now.join(', '));
-    assert.notEqual(now[0], old);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-    rmSync(home, { recursive: true, force: true });
-  }
-});
+test('a cache directory that cannot be created leaves the thread running as before', () => withBundleAndCache(async (dir, home) => {
+  writeFileSync(join(home, 'kvmi-debug'), 'a file where the directory should be');
+  assert.deepEqual(await runThread(dir, home), { sum: 999000, dir });
+}));
+
+test('a rebuilt script gets a new cache, and the cache of the old build is deleted', () => withBundleAndCache(async (dir, home) => {
+  await runThread(dir, home);
+  const [old] = cacheFiles(home);
+  utimesSync(join(dir, 'fakeWorker.js'), new Date(), new Date(Date.now() + 5000));
+  assert.deepEqual(await runThread(dir, home), { sum: 999000, dir });
+  const now = cacheFiles(home);
+  assert.equal(now.length, 1, now.join(', '));
+  assert.notEqual(now[0], old);
+}));
